@@ -1,0 +1,69 @@
+# PCS: `make run` starts everything on http://localhost:3000; `make test` runs the whole suite.
+# Both install what is missing first and do nothing more when nothing changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+NODE_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
+export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test bench lint format setup setup-dev worker gc clean
+
+run: setup
+	@$(PY) -m pcs_app.cli run
+
+test: setup-dev
+	@bash scripts/test.sh
+
+bench: setup-dev
+	@$(PY) -m bench
+
+lint: setup-dev
+	@$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check .
+
+format: setup-dev
+	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+gc: setup
+	@$(PY) -m pcs_app.cli gc
+
+setup: $(VENV)/.stamp-runtime $(TOOLS)/.stamp-node
+
+setup-dev: setup $(VENV)/.stamp-dev /usr/bin/chromium
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "pcs: Python 3.11+ is needed (python3 not found)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "pcs: Python 3.11+ is needed"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { echo "pcs: creating the virtualenv failed; on Debian/Ubuntu: apt-get install python3-venv"; exit 1; }
+
+$(VENV)/.stamp-runtime: requirements.txt $(VENV)/bin/python
+	@echo "pcs: installing Python packages (requirements.txt)"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-runtime
+	@echo "pcs: installing test packages (requirements-dev.txt)"
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Reflex 0.10 needs Node >= 22.22 and bun; both come from the npm registry into .tools (git-ignored).
+$(TOOLS)/.stamp-node: scripts/tools-package.json
+	@echo "pcs: installing node 22 and bun into $(TOOLS)"
+	@mkdir -p $(TOOLS) && cp scripts/tools-package.json $(TOOLS)/package.json
+	@cd $(TOOLS) && npm install --no-audit --no-fund --loglevel=error >/dev/null
+	@$(NODE_BIN)/node --version >/dev/null && $(NODE_BIN)/bun --version >/dev/null
+	@touch $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+/usr/bin/chromium:
+	@echo "pcs: installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+clean:
+	rm -rf .web .states test-artifacts

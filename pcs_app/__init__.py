@@ -1,0 +1,1 @@
+"""PCS: personal cloud storage."""

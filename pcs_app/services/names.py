@@ -1,0 +1,42 @@
+"""File and folder name rules: stored NFC, refused (never rewritten) when invalid."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import InvalidName
+
+MAX_NAME_BYTES = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def validate_name(name: object) -> str:
+    """Return ``name`` in NFC, or raise InvalidName saying what is wrong with it."""
+    if not isinstance(name, str):
+        raise InvalidName("A name must be text.")
+    nfc = unicodedata.normalize("NFC", name)
+    if nfc.strip() == "":
+        raise InvalidName("A name cannot be empty or only spaces.")
+    if "/" in nfc or "\\" in nfc:
+        raise InvalidName("A name cannot contain '/' or '\\'.", name=name)
+    if _CONTROL.search(nfc):
+        raise InvalidName("A name cannot contain control characters.")
+    if nfc in (".", ".."):
+        raise InvalidName("'.' and '..' are not valid names.", name=name)
+    if len(nfc.encode("utf-8")) > MAX_NAME_BYTES:
+        raise InvalidName(f"A name can be at most {MAX_NAME_BYTES} bytes in UTF-8.")
+    return nfc
+
+
+def name_key(nfc_name: str) -> str:
+    """Key for uniqueness and sorting: names differing only by case collide, as on macOS and Windows."""
+    return nfc_name.casefold()
+
+
+def numbered(name: str, n: int) -> str:
+    """'report.pdf', 2 -> 'report (2).pdf'; folders and dotfiles keep their whole name as stem."""
+    dot = name.rfind(".")
+    if dot <= 0:
+        return f"{name} ({n})"
+    return f"{name[:dot]} ({n}){name[dot:]}"

@@ -1,0 +1,1 @@
+"""Reflex UI: pages, components and State classes (thin: they call services)."""

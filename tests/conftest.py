@@ -1,0 +1,164 @@
+"""Shared fixtures: a real SeaweedFS, SQLite and PostgreSQL databases, Cores and users."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pcs_app.adapters.seaweed import wait_for_port, weed_command, write_s3_config
+from pcs_app.services import users
+from pcs_app.services.core import Core
+from pcs_app.settings import Settings
+
+REQUIRE_SERVICES = os.environ.get("PCS_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = os.environ.get("PCS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("PCS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    """A free port whose +10000 neighbour (SeaweedFS's gRPC) is free as well."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port + 10000 < 65536:
+            with socket.socket() as s2:
+                try:
+                    s2.bind(("127.0.0.1", port + 10000))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no free port pair")
+
+
+def service_missing(what: str) -> None:
+    """Skip on a developer machine without the service; fail in CI (PCS_REQUIRE_SERVICES=1)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (PCS_REQUIRE_SERVICES=1) but not reachable", pytrace=False)
+    pytest.skip(f"{what} not reachable")
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    port: int
+    pid: int
+
+
+@pytest.fixture(scope="session")
+def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """A real SeaweedFS (weed mini) on free 127.0.0.1 ports, for the whole session."""
+    root = tmp_path_factory.mktemp("seaweed")
+    access, secret = "test" + secrets.token_hex(4), secrets.token_urlsafe(20)
+    conf = root / "s3.json"
+    write_s3_config(conf, access, secret)
+    s3 = free_port()
+    master, volume, filer, admin = (free_port() for _ in range(4))
+    cmd = weed_command(root / "data", conf, s3, master, volume, filer, admin)
+    log = open(root / "weed.log", "wb")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        if not wait_for_port(s3, 30):
+            raise RuntimeError(f"SeaweedFS did not start; see {root / 'weed.log'}")
+        yield S3Server(f"http://127.0.0.1:{s3}", access, secret, s3, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database on the local server, dropped at the end."""
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.exec_driver_sql("SELECT 1")
+    except Exception as e:  # noqa: BLE001
+        admin.dispose()
+        service_missing(f"PostgreSQL at {PG_ADMIN_URL} ({type(e).__name__})")
+    name = f"pcs_test_{os.getpid()}_{secrets.token_hex(3)}"
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except Exception as e:  # noqa: BLE001
+        service_missing(f"Redis at {REDIS_URL} ({type(e).__name__})")
+    return REDIS_URL
+
+
+def make_settings(tmp: Path, weed: S3Server, database_url: str | None, bucket: str, **extra: object) -> Settings:
+    return Settings(
+        data_dir=tmp,
+        database_url=database_url,
+        s3_endpoint=weed.endpoint,
+        s3_access_key=weed.access_key,
+        s3_secret_key=weed.secret_key,
+        s3_bucket=bucket,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def make_core(settings: Settings) -> Core:
+    core = Core.from_settings(settings)
+    core.blobs.ensure_bucket()
+    core.db.migrate()
+    return core
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def core(request: pytest.FixtureRequest, weed: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
+    """A Core on SQLite and on PostgreSQL; tests isolate themselves by creating their own users."""
+    tmp = tmp_path_factory.mktemp(f"core-{request.param}")
+    url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
+    c = make_core(make_settings(tmp, weed, url, f"pcs-{request.param}-{secrets.token_hex(3)}"))
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def user(core: Core):  # type: ignore[no-untyped-def]
+    return users.create_user(core, f"u{secrets.token_hex(5)}@example.com", PASSWORD)
+
+
+@pytest.fixture
+def other_user(core: Core):  # type: ignore[no-untyped-def]
+    return users.create_user(core, f"o{secrets.token_hex(5)}@example.com", PASSWORD)
+
+
+def wait_until(cond, timeout: float = 10.0, interval: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(interval)
+    return False
