@@ -59,6 +59,14 @@ def cmd_run(_args: argparse.Namespace) -> None:
     os.execve(str(honcho), [str(honcho), "-f", str(ROOT / "Procfile"), "start", *procs], env)
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if this launcher dies, so SeaweedFS is never left behind."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 def cmd_s3(_args: argparse.Namespace) -> None:
     """Run the embedded SeaweedFS in the foreground; one clear line if it cannot start."""
     from pcs_app.adapters.seaweed import wait_for_port, weed_command, write_s3_config
@@ -76,10 +84,14 @@ def cmd_s3(_args: argparse.Namespace) -> None:
     except FileNotFoundError as e:
         die(str(e))
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
 
     def stop(_sig: int, _frame: object) -> None:
         proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

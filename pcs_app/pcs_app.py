@@ -7,7 +7,6 @@ from pcs_app.ui.pages import index
 
 app = rx.App(
     api_transformer=create_api(),
-    theme=rx.theme(accent_color="indigo", radius="medium"),
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )
 app.add_page(index, route="/", title="PCS — your files")

@@ -82,6 +82,14 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     api.include_router(router)
+
+    @api.api_route(
+        "/api/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    async def _no_such_route(rest: str) -> JSONResponse:
+        # Without this, unknown /api paths would fall through to the web UI's HTML.
+        return error_body(404, "not_found", f"No API route /api/{rest}.")
+
     api.add_middleware(JsonBodyLimit)
 
     @api.exception_handler(PCSError)

@@ -1,0 +1,64 @@
+"""API tests run over HTTP against the whole app started as `make run` starts it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from tests.conftest import PASSWORD, free_port
+from tests.stack import Stack, start_stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data = tmp_path_factory.mktemp("stack") / "data"
+    # Every test client is 127.0.0.1: keep the per-address sign-in limit out of the way here
+    # (it is tested in the service tests); the per-account limit stays as configured.
+    s = start_stack(data, free_port, {"PCS_LOGIN_MAX_FAILURES_IP": "100000"})
+    yield s
+    s.stop()
+
+
+@dataclass
+class Client:
+    http: httpx.Client
+    token: str
+    root_id: str
+    email: str
+    user_id: int
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.http, name)
+
+
+def signup(stack: Stack) -> Client:
+    email = f"api{secrets.token_hex(5)}@example.com"
+    r = httpx.post(f"{stack.url}/api/v1/auth/signup", json={"email": email, "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    http = httpx.Client(base_url=stack.url, headers={"Authorization": f"Bearer {body['token']}"}, timeout=60)
+    return Client(http, body["token"], body["user"]["root_id"], email, body["user"]["id"])
+
+
+@pytest.fixture
+def client(stack: Stack) -> Iterator[Client]:
+    c = signup(stack)
+    yield c
+    c.http.close()
+
+
+@pytest.fixture
+def other(stack: Stack) -> Iterator[Client]:
+    c = signup(stack)
+    yield c
+    c.http.close()
+
+
+@pytest.fixture
+def anon(stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=stack.url, timeout=30) as c:
+        yield c

@@ -1,0 +1,77 @@
+"""Start the whole app exactly as `make run` does (honcho: SeaweedFS + Reflex prod), on free ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Stack:
+    url: str
+    port: int
+    s3_port: int
+    data_dir: Path
+    proc: subprocess.Popen  # type: ignore[type-arg]
+    log: Path
+
+    def stop(self) -> None:
+        """Stop the process group this test started (honcho and its children), by PID."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+
+
+def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = None, timeout: float = 180) -> Stack:  # type: ignore[no-untyped-def]
+    port, s3 = free_port(), free_port()
+    weed = ",".join(str(free_port()) for _ in range(4))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")}
+    env.update(
+        {
+            "PCS_DATA_DIR": str(data_dir),
+            "PCS_PORT": str(port),
+            "PCS_S3_PORT": str(s3),
+            "PCS_WEED_PORTS": weed,
+            "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            "REFLEX_USE_SYSTEM_BUN": "1",
+            "REFLEX_TELEMETRY_ENABLED": "false",
+            **(extra_env or {}),
+        }
+    )
+    log = data_dir.parent / f"{data_dir.name}-stack.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pcs_app.cli", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    stack = Stack(f"http://127.0.0.1:{port}", port, s3, data_dir, proc, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the app exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{stack.url}/api/v1/health", timeout=2).status_code == 200:
+                if httpx.get(stack.url + "/", timeout=5).status_code == 200:
+                    return stack
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    stack.stop()
+    raise RuntimeError(f"the app did not answer within {timeout}s:\n{log.read_text()[-3000:]}")
