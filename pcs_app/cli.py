@@ -69,12 +69,14 @@ def _die_with_parent() -> None:
 
 def cmd_s3(_args: argparse.Namespace) -> None:
     """Run the embedded SeaweedFS in the foreground; one clear line if it cannot start."""
-    from pcs_app.adapters.seaweed import wait_for_port, weed_command, write_s3_config
+    from pcs_app.adapters.seaweed import port_free, wait_for_port, weed_command, write_s3_config
     from pcs_app.settings import ensure_embedded_credentials
 
     settings = load_settings()
     if not settings.embedded_s3:
         die("PCS_S3_ENDPOINT is set: no embedded SeaweedFS to start.")
+    if not port_free(settings.s3_port):
+        die(f"SeaweedFS cannot start: port {settings.s3_port} is already in use; set PCS_S3_PORT to another port.")
     creds = ensure_embedded_credentials(settings)
     conf = settings.data_dir / "s3.json"
     write_s3_config(conf, creds["accessKey"], creds["secretKey"])

@@ -17,6 +17,7 @@ from pcs_app.adapters.seaweed import wait_for_port, weed_command, write_s3_confi
 from pcs_app.services import users
 from pcs_app.services.core import Core
 from pcs_app.settings import Settings
+from tests.stack import Stack, start_stack
 
 REQUIRE_SERVICES = os.environ.get("PCS_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("PCS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -162,3 +163,13 @@ def wait_until(cond, timeout: float = 10.0, interval: float = 0.05) -> bool:  # 
             return True
         time.sleep(interval)
     return False
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data = tmp_path_factory.mktemp("stack") / "data"
+    # Every test client is 127.0.0.1: keep the per-address sign-in limit out of the way here
+    # (it is tested in the service tests); the per-account limit stays as configured.
+    s = start_stack(data, free_port, {"PCS_LOGIN_MAX_FAILURES_IP": "100000"})
+    yield s
+    s.stop()

@@ -202,6 +202,16 @@ def list_versions(node_id: NodeId, user: Actor) -> list[VersionOut]:
 # -- uploads -------------------------------------------------------------------------------------
 
 
+def _content_length(request: Request) -> int | None:
+    """The declared body length (read from the request itself, not a documented parameter)."""
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise InvalidInput("Content-Length must be a whole number of bytes.")
+    return int(raw)
+
+
 async def _coalesced(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """Regroup the server's small body chunks into ~1 MiB pieces (fewer thread hops)."""
     buf = bytearray()
@@ -239,7 +249,6 @@ async def upload_file(
     user: Actor,
     name: Annotated[str, Query(max_length=4096)],
     on_conflict: Literal["replace", "rename", "fail"] = "replace",
-    content_length: Annotated[int | None, Header(ge=0)] = None,
     x_content_sha256: Annotated[str | None, Header(max_length=64)] = None,
 ) -> NodeOut:
     """Upload a file into folder ``node_id``: the request body is the file, streamed.
@@ -247,6 +256,7 @@ async def upload_file(
     An existing file of that name gets a new version (on_conflict=replace, the default).
     """
     c = get_core()
+    content_length = _content_length(request)
     if content_length is not None and content_length <= SMALL_BODY:
         body = await request.body()
         node = await run_in_threadpool(

@@ -46,3 +46,12 @@ def human_size(n: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return f"{n} B"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def summary(r: StatusReport) -> str:
+    """'2 accounts · 1 file · 5 B stored'."""
+    return f"{_count(r.users, 'account')} · {_count(r.files, 'file')} · {human_size(r.stored_bytes)} stored"

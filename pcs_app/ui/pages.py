@@ -12,9 +12,7 @@ class StatusState(rx.State):
 
     database_ok: bool = False
     storage_ok: bool = False
-    users: int = 0
-    files: int = 0
-    stored_bytes: str = "0 B"
+    summary: str = ""
     checked: bool = False
 
     @rx.event(background=True)
@@ -25,9 +23,7 @@ class StatusState(rx.State):
         async with self:
             self.database_ok = report.database_ok
             self.storage_ok = report.storage_ok
-            self.users = report.users
-            self.files = report.files
-            self.stored_bytes = status_svc.human_size(report.stored_bytes)
+            self.summary = status_svc.summary(report)
             self.checked = True
 
 
@@ -51,17 +47,7 @@ def index() -> rx.Component:
                     rx.vstack(
                         _check("Metadata database", StatusState.database_ok),
                         _check("File storage (S3)", StatusState.storage_ok),
-                        rx.text(
-                            StatusState.users.to_string()
-                            + " accounts · "
-                            + StatusState.files.to_string()
-                            + " files · "
-                            + StatusState.stored_bytes
-                            + " stored",
-                            size="2",
-                            color_scheme="gray",
-                            id="totals",
-                        ),
+                        rx.text(StatusState.summary, size="2", color_scheme="gray", id="totals"),
                         spacing="2",
                         id="status",
                     ),

@@ -9,18 +9,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, free_port
-from tests.stack import Stack, start_stack
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data = tmp_path_factory.mktemp("stack") / "data"
-    # Every test client is 127.0.0.1: keep the per-address sign-in limit out of the way here
-    # (it is tested in the service tests); the per-account limit stays as configured.
-    s = start_stack(data, free_port, {"PCS_LOGIN_MAX_FAILURES_IP": "100000"})
-    yield s
-    s.stop()
+from tests.conftest import PASSWORD
+from tests.stack import Stack
 
 
 @dataclass
