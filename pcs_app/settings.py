@@ -19,13 +19,14 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PCS_", extra="ignore")
 
-    data_dir: Path = Field(Path("data"), description="Where the embedded database, S3 data and outbox live.")
+    data_dir: Path = Field(
+        Path("data"), description="Where the SQLite database, the embedded S3 data and its credentials live."
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default SQLite at <data_dir>/pcs.db. postgresql+psycopg://… for PostgreSQL."
     )
     host: str = Field("127.0.0.1", description="Address the app listens on.")
     port: int = Field(3000, description="Port of the app (UI and API on one port).")
-    public_url: str | None = Field(None, description="External base URL, if behind a proxy.")
 
     s3_endpoint: str | None = Field(
         None, description="S3 endpoint URL. Unset: embedded SeaweedFS on 127.0.0.1:<s3_port>. Empty string: AWS S3."

@@ -371,9 +371,9 @@ def content_disposition(name: str, inline: bool) -> str:
     return f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@router.api_route(
+@router.head("/nodes/{node_id}/content", include_in_schema=False)
+@router.get(
     "/nodes/{node_id}/content",
-    methods=["GET", "HEAD"],
     tags=["files"],
     response_class=StreamingResponse,
     responses={206: {}, 304: {}, 416: {"model": ErrorOut}},
