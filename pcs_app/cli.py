@@ -89,11 +89,9 @@ def cmd_s3(_args: argparse.Namespace) -> None:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
 
     def stop(_sig: int, _frame: object) -> None:
+        # Only forward the signal: the main thread's wait() below collects the child (a wait()
+        # here would block on the lock that interrupted wait() still holds).
         proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -63,6 +64,9 @@ class Database:
         self.engine = create_db_engine(self.url)
         self._write_engine = self.engine.execution_options(pcs_write=True)
         self.is_sqlite = self.url.startswith("sqlite")
+        self._write_lock: contextlib.AbstractContextManager[object] = (
+            threading.Lock() if self.is_sqlite else contextlib.nullcontext()
+        )
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -73,7 +77,9 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction for writes: committed when the block ends, rolled back on error."""
-        with Session(self._write_engine, expire_on_commit=False) as s:
+        # SQLite has one writer at a time and its busy handler polls with sleeps, so concurrent
+        # writers in one process wait in a queue here instead (fair and without the sleep tails).
+        with self._write_lock, Session(self._write_engine, expire_on_commit=False) as s:
             try:
                 yield s
                 s.commit()

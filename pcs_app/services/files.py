@@ -26,7 +26,7 @@ from .access import check_folder, check_node
 from .core import Core
 from .errors import Conflict, IntegrityFailed, InvalidInput, NotFound, QuotaExceeded, TooLarge
 from .names import name_key, validate_name
-from .nodes import _charge, _flush_unique, _touch, resolve_name
+from .nodes import _flush_unique, _touch, resolve_name
 from .tx import write_tx
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,8 @@ def _check_quota(s: Session, owner_id: int, adding: int) -> None:
         raise QuotaExceeded(f"Not enough space: this needs {adding} bytes and {max(quota - used, 0)} are free.")
 
 
-def _precheck(core: Core, actor: User, parent_id: object, name: str, on_conflict: str, size: int | None) -> None:
-    """Fail before any byte is sent when the upload cannot succeed."""
+def _precheck(core: Core, actor: User, parent_id: object, name: str, on_conflict: str, size: int | None) -> int:
+    """Fail before any byte is sent when the upload cannot succeed; returns the folder's owner."""
     with core.db.read() as s:
         parent = check_folder(s, actor, parent_id, "write")
         existing = s.exec(
@@ -86,6 +86,7 @@ def _precheck(core: Core, actor: User, parent_id: object, name: str, on_conflict
             raise Conflict(f"'{existing.name}' already exists in this folder.", existing_id=existing.id)
         if size is not None:
             _check_quota(s, parent.owner_id, size)
+        return parent.owner_id
 
 
 def upload(
@@ -108,7 +109,9 @@ def upload(
     if size is not None:
         _check_size(core, size)
     declared = _check_sha(sha256) if sha256 is not None else None
-    _precheck(core, actor, parent_id, nfc, on_conflict, size)
+    # A body already in memory costs nothing to send to S3 first; the commit re-checks everything.
+    in_memory = isinstance(chunks, (list, tuple)) and sum(map(len, chunks)) <= core.settings.multipart_threshold
+    owner = None if in_memory else _precheck(core, actor, parent_id, nfc, on_conflict, size)
     limit = core.settings.max_file_size if size is None else size
     key = new_blob_key()
     hasher = hashlib.sha256()
@@ -136,7 +139,9 @@ def upload(
         writer.abort()
         raise
     try:
-        return _commit_content(core, actor, parent_id, nfc, on_conflict, digest, total, mime.detect(nfc, head), key)
+        return _commit_content(
+            core, actor, parent_id, nfc, on_conflict, digest, total, mime.detect(nfc, head), key, owner
+        )
     except BaseException:
         _delete_quietly(core, key)
         raise
@@ -160,7 +165,7 @@ def upload_known(
     nfc = validate_name(name)
     on_conflict = _check_conflict_mode(on_conflict)
     digest, n = _check_sha(sha256), _check_size(core, size)
-    _precheck(core, actor, parent_id, nfc, on_conflict, n)
+    owner = _precheck(core, actor, parent_id, nfc, on_conflict, n)
     with core.db.read() as s:
         blob_id = s.exec(
             select(Blob.id)
@@ -177,7 +182,7 @@ def upload_known(
         err.code = "content_unknown"
         raise err
     return _commit_content(
-        core, actor, parent_id, nfc, on_conflict, digest, n, mime_type or mime.detect(nfc, b""), None
+        core, actor, parent_id, nfc, on_conflict, digest, n, mime_type or mime.detect(nfc, b""), None, owner
     )
 
 
@@ -191,16 +196,19 @@ def _commit_content(
     size: int,
     mime_type: str,
     new_key: str | None,
+    owner: int | None = None,
 ) -> Node:
     """Make stored bytes visible: blob (deduplicated), version, node and change in one transaction."""
-    with core.db.read() as s:
-        owner = check_folder(s, actor, parent_id, "write").owner_id
+    owner = owner if owner is not None else actor.id
+    assert owner is not None
     for attempt in range(3):
         dropped_key: str | None = None
         try:
             with write_tx(core, owner) as tx:
                 s = tx.s
                 parent = check_folder(s, actor, parent_id, "write")
+                if parent.owner_id != owner:
+                    raise _WrongOwner(parent.owner_id)
                 blob = s.exec(select(Blob).where(Blob.sha256 == digest)).first()
                 if blob is not None and blob.size == size:
                     s.exec(update(Blob).where(Blob.id == blob.id).values(refcount=Blob.refcount + 1))  # type: ignore[call-overload]
@@ -212,50 +220,58 @@ def _commit_content(
                 else:
                     blob = Blob(sha256=digest, size=size, s3_key=new_key, refcount=1)
                     s.add(blob)
-                    s.flush()
-                _check_quota(s, parent.owner_id, size)
+                tx.charge(size)
                 existing = s.exec(
                     select(Node).where(
                         Node.parent_id == parent.id, Node.name_key == name_key(name), Node.trashed_at.is_(None)
                     )  # type: ignore[union-attr]
                 ).first()
-                now = utcnow()
                 if existing is not None and existing.kind == FILE and on_conflict == "replace":
-                    node = existing
-                    kind = "updated"
+                    node, kind = existing, "updated"
                 else:
-                    final = resolve_name(s, parent.id, name, "rename" if on_conflict == "rename" else "fail")
+                    if existing is not None and on_conflict != "rename":
+                        raise Conflict(f"'{existing.name}' already exists in this folder.", existing_id=existing.id)
+                    final = resolve_name(s, parent.id, name, "rename") if existing is not None else name
                     node = Node(
                         owner_id=parent.owner_id, parent_id=parent.id, name=final, name_key=name_key(final), kind=FILE
                     )
                     s.add(node)
-                    _flush_unique(s)
                     kind = "created"
+                s.flush()  # one round: blob, node
                 v = Version(
                     node_id=node.id, blob_id=blob.id, size=size, sha256=digest, mime_type=mime_type, author_id=actor.id
                 )  # type: ignore[arg-type]
                 s.add(v)
-                s.flush()
+                _flush_unique(s)
                 node.version_id, node.size, node.sha256, node.mime_type, node.modified_at = (
                     v.id,
                     size,
                     digest,
                     mime_type,
-                    now,
+                    utcnow(),
                 )
                 s.add(node)
                 _touch(s, parent)
-                _charge(s, parent.owner_id, size)
                 tx.record(node, kind)
+        except _WrongOwner as e:
+            owner = e.owner
+            continue
         except IntegrityError:
-            # Another upload of the same content inserted the blob first: take its row instead.
+            # Another upload of the same content (or name) got there first: take its row instead.
             if attempt == 2:
-                raise
+                raise Conflict(
+                    "Another upload of that name or content was committed at the same moment; try again."
+                ) from None
             continue
         if dropped_key:
             _delete_quietly(core, dropped_key)
         return node
-    raise AssertionError("unreachable")
+    raise Conflict("The folder changed owner during the upload; try again.")
+
+
+class _WrongOwner(Exception):
+    def __init__(self, owner: int) -> None:
+        self.owner = owner
 
 
 # -- large-file sessions: the client sends parts straight to S3 ----------------------------------
@@ -412,6 +428,14 @@ def read_range(core: Core, dl: Download, start: int, end: int) -> Iterator[bytes
     if dl.version.size == 0:
         return iter(())
     return core.blobs.iter_range(dl.s3_key, start, end)
+
+
+def read_head(core: Core, actor: User, node_id: object, max_bytes: int = 64 * 1024) -> tuple[Node, bytes]:
+    """The first ``max_bytes`` of a file's current content (for previews)."""
+    dl = open_download(core, actor, node_id)
+    if dl.version.size == 0:
+        return dl.node, b""
+    return dl.node, b"".join(read_range(core, dl, 0, min(dl.version.size, max_bytes) - 1))
 
 
 def list_versions(core: Core, actor: User, node_id: object) -> list[Version]:

@@ -279,7 +279,7 @@ def copy(
                 if child.kind == FOLDER:
                     queue.append((child, copied))
         _touch(s, dest)
-        _charge(s, dest.owner_id, added)
+        tx.charge(added)
     return top[0]
 
 
@@ -317,11 +317,6 @@ def _copy_one(tx: Tx, actor: User, src: Node, parent_id: str, name: str) -> tupl
         size = old.size
     tx.record(node, "created")
     return node, size
-
-
-def _charge(s: Session, user_id: int, delta: int) -> None:
-    if delta:
-        s.exec(update(User).where(User.id == user_id).values(used_bytes=User.used_bytes + delta))  # type: ignore[call-overload]
 
 
 def _subtree_ids(s: Session, root_id: str, trashed_at: datetime | None) -> list[str]:

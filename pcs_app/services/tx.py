@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from pcs_app.models import Change, Node, User
 
 from .core import Core
+from .errors import QuotaExceeded
 
 
 @dataclass
@@ -19,6 +20,9 @@ class Tx:
     s: Session
     user_id: int
     seq: int
+    used_bytes: int
+    quota_bytes: int | None
+    charged: int = 0
     pending: list[Change] = field(default_factory=list)
 
     def record(self, node: Node, kind: str) -> None:
@@ -36,6 +40,13 @@ class Tx:
             )
         )
 
+    def charge(self, delta: int) -> None:
+        """Count ``delta`` bytes against the owner's usage, refusing what the quota cannot hold."""
+        if delta > 0 and self.quota_bytes is not None and self.used_bytes + self.charged + delta > self.quota_bytes:
+            free = max(self.quota_bytes - self.used_bytes - self.charged, 0)
+            raise QuotaExceeded(f"Not enough space: this needs {delta} bytes and {free} are free.")
+        self.charged += delta
+
 
 @contextmanager
 def write_tx(core: Core, owner_id: int) -> Iterator[Tx]:
@@ -45,11 +56,18 @@ def write_tx(core: Core, owner_id: int) -> Iterator[Tx]:
     sequence numbers are handed out in commit order (a cursor never skips a late commit).
     """
     with core.db.write() as s:
-        seq = s.exec(select(User.change_seq).where(User.id == owner_id).with_for_update()).one()
-        tx = Tx(s, owner_id, seq)
+        seq, used, quota = s.exec(
+            select(User.change_seq, User.used_bytes, User.quota_bytes).where(User.id == owner_id).with_for_update()
+        ).one()
+        tx = Tx(s, owner_id, seq, used, quota)
         yield tx
         if tx.pending:
             s.add_all(tx.pending)
-            s.exec(update(User).where(User.id == owner_id).values(change_seq=tx.seq))  # type: ignore[call-overload]
+        if tx.pending or tx.charged:
+            s.exec(
+                update(User)  # type: ignore[call-overload]
+                .where(User.id == owner_id)
+                .values(change_seq=tx.seq, used_bytes=User.used_bytes + tx.charged)
+            )
     if tx.pending:
         core.broker.publish(owner_id, tx.seq)

@@ -1,0 +1,151 @@
+"""`python -m bench` (`make bench`): start a private PCS stack, run the benchmarks, print and save the table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import listing, small, upload
+from .common import RESULTS_DIR, Section, log, render_table, write_json
+from .stack import ROOT, Api, Stack, running_stack
+
+BENCHES = ("upload", "small", "listing")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--only", default=",".join(BENCHES), help=f"comma-separated subset of {', '.join(BENCHES)}")
+    p.add_argument("--size-mib", type=int, default=1024, help="size of the large file (MiB)")
+    p.add_argument("--rounds", type=int, default=2, help="rounds of raw+PCS transfers of the large file")
+    p.add_argument("--files", type=int, default=2000, help="number of small files")
+    p.add_argument("--file-kib", type=float, default=4, help="size of each small file (KiB)")
+    p.add_argument("--concurrency", type=int, default=16, help="concurrent requests for small files")
+    p.add_argument("--entries", type=int, default=100_000, help="entries in the listed folder")
+    p.add_argument("--dirs", type=int, default=300, help="how many of those entries are folders")
+    p.add_argument("--reps", type=int, default=50, help="timed repetitions per listing page")
+    p.add_argument("--pg-url", default=listing.PG_ADMIN_URL, help="PostgreSQL admin URL for the listing benchmark")
+    p.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL listing benchmark")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory (data, stack log)")
+    args = p.parse_args(argv)
+    args.only = [b.strip() for b in args.only.split(",") if b.strip()]
+    unknown = set(args.only) - set(BENCHES)
+    if unknown:
+        p.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}; choose from {', '.join(BENCHES)}")
+    if args.dirs >= args.entries:
+        p.error("--dirs must be smaller than --entries")
+    return args
+
+
+def guarded(name: str, fn: Callable[[], Section]) -> Section:
+    """Run one benchmark; a failure becomes a section with the error instead of ending the run."""
+    log(f"--- {name}")
+    t0 = time.perf_counter()
+    try:
+        sec = fn()
+    except Exception as e:  # noqa: BLE001 - report and carry on with the other benchmarks
+        traceback.print_exc()
+        sec = Section(name, "-", notes=[f"FAILED: {type(e).__name__}: {str(e)[:500]}"])
+    sec.seconds = time.perf_counter() - t0
+    return sec
+
+
+def stack_log_problems(stack: Stack, limit: int = 15) -> list[str]:
+    """Lines of the stack's log that look like errors or warnings (evidence for the report)."""
+    if not stack.log_path.exists():
+        return []
+    words = ("Traceback", "ERROR", "Error", "WARNING", "Exception", "exited with")
+    lines = [ln for ln in stack.log_path.read_text(errors="replace").splitlines() if any(w in ln for w in words)]
+    return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        return out.stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    t0 = time.perf_counter()
+    started = time.strftime("%Y-%m-%d %H:%M:%S")
+    work = Path(tempfile.mkdtemp(prefix="pcs-bench-"))
+    sections: list[Section] = []
+    problems: list[str] = []
+    log(f"benchmarks: {', '.join(args.only)}; work dir {work}")
+    try:
+        with running_stack(work / "data") as stack:
+            api = Api(stack.url, max_connections=max(64, args.concurrency))
+            email = f"bench-{secrets.token_hex(4)}@example.com"
+            api.signup(email, secrets.token_urlsafe(16))
+            try:
+                if "upload" in args.only:
+                    sections.append(guarded("upload", lambda: upload.run(stack, api, work, args.size_mib, args.rounds)))
+                if "small" in args.only:
+                    size = int(args.file_kib * 1024)
+                    sections.append(guarded("small", lambda: small.run(stack, api, args.files, size, args.concurrency)))
+                if "listing" in args.only:
+                    sections.append(
+                        guarded(
+                            "listing (SQLite)",
+                            lambda: listing.run_sqlite(stack, api, email, args.entries, args.dirs, args.reps),
+                        )
+                    )
+                    if not args.no_postgres:
+                        sections.append(
+                            guarded(
+                                "listing (PostgreSQL)",
+                                lambda: listing.run_postgres(
+                                    stack, work, args.entries, args.dirs, args.reps, args.pg_url
+                                ),
+                            )
+                        )
+            finally:
+                api.close()
+                problems = stack_log_problems(stack)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        saved_log = RESULTS_DIR / f"stack-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        shutil.copyfile(stack.log_path, saved_log)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    total = time.perf_counter() - t0
+    meta: dict[str, Any] = {
+        "started": started,
+        "total_seconds": round(total, 1),
+        "argv": sys.argv[1:] if argv is None else argv,
+        "args": vars(args),
+        "git_commit": git_commit(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "stack_log": str(saved_log),
+        "stack_log_problems": problems,
+    }
+    path = write_json(sections, meta)
+    print()
+    print(render_table(sections))
+    if problems:
+        print(f"stack log lines that look like problems (full log: {saved_log}):")
+        for ln in problems:
+            print(f"  {ln}")
+    print(f"total {total:.0f} s; results in {path}")
+    return 1 if any(n.startswith("FAILED") for s in sections for n in s.notes) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
