@@ -15,8 +15,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import User
+from pcs_app.services import archive, files, nodes, users
 from pcs_app.services import changes as changes_svc
-from pcs_app.services import files, nodes, users
 from pcs_app.services.core import get_core
 from pcs_app.services.errors import InvalidInput, PCSError, Unauthorized
 
@@ -52,10 +52,18 @@ SMALL_BODY = 8 * 1024 * 1024
 COALESCE = 1024 * 1024
 
 
+SESSION_COOKIE = "pcs_session"
+
+
 async def actor(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
-    if cred is None:
+    secret = cred.credentials if cred is not None else None
+    if secret is None and request.method in ("GET", "HEAD"):
+        # The web UI's links (downloads, previews, zips) carry its session in a same-site cookie.
+        # Only safe methods accept it, so a cookie can never be used to change anything (no CSRF).
+        secret = request.cookies.get(SESSION_COOKIE)
+    if secret is None:
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
-    user, tok = await run_in_threadpool(users.authenticate, get_core(), cred.credentials)
+    user, tok = await run_in_threadpool(users.authenticate, get_core(), secret)
     request.state.token_id = tok.id
     return user
 
@@ -398,8 +406,10 @@ async def download(
         "Accept-Ranges": "bytes",
         "Content-Disposition": content_disposition(dl.node.name, show_inline),
         "X-Content-Type-Options": "nosniff",
-        # Never let a stored file run script on our origin.
-        "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'",
+        # Never let a stored file run script on our origin. (Chromium's PDF viewer refuses to run
+        # in a sandboxed document, so an inline PDF gets the same policy without the sandbox.)
+        "Content-Security-Policy": ("" if show_inline and mime_type == "application/pdf" else "sandbox; ")
+        + "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'",
         "Cache-Control": "private, max-age=0, must-revalidate",
     }
     if if_none_match and etag in [t.strip() for t in if_none_match.split(",")]:
@@ -414,6 +424,18 @@ async def download(
         return Response(status_code=status, headers=headers, media_type=mime_type)
     chunks = await run_in_threadpool(files.read_range, c, dl, start, end)
     return StreamingResponse(chunks, status_code=status, headers=headers, media_type=mime_type)
+
+
+@router.get("/archive", tags=["files"], response_class=StreamingResponse, responses={413: {"model": ErrorOut}})
+async def download_archive(user: Actor, ids: Annotated[list[str], Query(max_length=1000)]) -> Response:
+    """Files and folders as one zip (stored, zip64), streamed as it is read from storage."""
+    arc = await run_in_threadpool(archive.build, get_core(), user, ids)
+    headers = {
+        "Content-Disposition": content_disposition(arc.name, False),
+        "Content-Length": str(arc.size),
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(arc.chunks, headers=headers, media_type="application/zip")
 
 
 # -- change feed ---------------------------------------------------------------------------------
