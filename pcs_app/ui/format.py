@@ -1,0 +1,86 @@
+"""View formatting for the UI (pure functions: no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from pcs_app.models import FOLDER, Node
+from pcs_app.services.status import human_size
+
+from .routes import folder_url
+
+
+def icon_for(kind: str, mime: str | None) -> str:
+    """A lucide icon name for an entry."""
+    if kind == FOLDER:
+        return "folder"
+    m = mime or ""
+    if m.startswith("image/"):
+        return "image"
+    if m.startswith("video/"):
+        return "film"
+    if m.startswith("audio/"):
+        return "music"
+    if m == "application/pdf" or m.startswith("text/"):
+        return "file-text"
+    if m in ("application/zip", "application/gzip", "application/x-7z-compressed", "application/x-tar"):
+        return "file-archive"
+    return "file"
+
+
+def preview_kind(mime: str | None, size: int) -> str:
+    """How the preview panel shows a file: image, video, audio, pdf, text or none."""
+    m = mime or ""
+    if m in ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif"):
+        return "image"
+    if m.startswith("video/"):
+        return "video"
+    if m.startswith("audio/"):
+        return "audio"
+    if m == "application/pdf":
+        return "pdf"
+    if m.startswith("text/") or m in (
+        "application/json",
+        "application/xml",
+        "application/javascript",
+        "application/x-sh",
+    ):
+        return "text"
+    return "none"
+
+
+def when(dt: datetime, now: datetime | None = None) -> str:
+    """'just now', '5 min ago', 'today 14:03', '3 Mar', '3 Mar 2024'."""
+    now = now or datetime.now(UTC)
+    delta = (now - dt).total_seconds()
+    if delta < 60:
+        return "just now"
+    if delta < 3600:
+        return f"{int(delta // 60)} min ago"
+    if dt.date() == now.date():
+        return dt.strftime("today %H:%M")
+    if dt.year == now.year:
+        return dt.strftime("%-d %b")
+    return dt.strftime("%-d %b %Y")
+
+
+def content_url(node_id: str, inline: bool = False) -> str:
+    return f"/api/v1/nodes/{quote(node_id)}/content" + ("?inline=true" if inline else "")
+
+
+def row(n: Node) -> dict[str, str]:
+    """One listing entry as the string-only dict the components render."""
+    is_folder = n.kind == FOLDER
+    return {
+        "id": n.id,
+        "name": n.name,
+        "kind": "folder" if is_folder else "file",
+        "icon": icon_for(n.kind, n.mime_type),
+        "size": "—" if is_folder else human_size(n.size),
+        "modified": when(n.modified_at),
+        "modified_iso": n.modified_at.isoformat(),
+        "mime": n.mime_type or "",
+        "href": folder_url(n.id) if is_folder else content_url(n.id),
+        "preview": "none" if is_folder else preview_kind(n.mime_type, n.size),
+    }

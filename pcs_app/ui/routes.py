@@ -1,0 +1,11 @@
+"""Route constants, in one place."""
+
+LOGIN = "/login"
+SIGNUP = "/signup"
+FILES = "/files"
+FOLDER = "/files/[fid]"
+STATUS = "/status"
+
+
+def folder_url(folder_id: str) -> str:
+    return f"{FILES}/{folder_id}"
