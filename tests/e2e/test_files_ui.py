@@ -231,3 +231,21 @@ def test_screens_at_phone_and_desktop_width(
     page.goto("/login")
     expect(page.locator("#sign-in")).to_be_visible()
     page.screenshot(path=str(artifacts / f"login-{label}.png"))
+
+
+def test_drag_a_file_onto_a_folder_and_back_onto_the_breadcrumb(context: BrowserContext, base_url: str) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    folder = httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": "Inbox"}, headers=h).json()
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "drag-me.txt"}, content=b"d", headers=h)
+    page = signed_in(context, base_url, token)
+    row(page, "drag-me.txt").drag_to(row(page, "Inbox"))
+    expect(row(page, "drag-me.txt")).to_have_count(0, timeout=5_000)
+    inside = httpx.get(f"{base_url}/api/v1/nodes/{folder['id']}/children", headers=h).json()["items"]
+    assert [n["name"] for n in inside] == ["drag-me.txt"]
+    page.locator(".pcs-name", has_text="Inbox").click()
+    expect(row(page, "drag-me.txt")).to_be_visible(timeout=10_000)
+    row(page, "drag-me.txt").drag_to(page.locator("#breadcrumbs").get_by_role("link", name="My files"))
+    expect(row(page, "drag-me.txt")).to_have_count(0, timeout=5_000)
+    top = httpx.get(f"{base_url}/api/v1/nodes/{root}/children", headers=h).json()["items"]
+    assert "drag-me.txt" in [n["name"] for n in top]
