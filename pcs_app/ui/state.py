@@ -46,52 +46,37 @@ class AuthState(rx.State):
             return None
         return user
 
-    @rx.event(background=True)
-    async def sign_in(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    async def _start_session(self, form: dict[str, str], *, create: bool):  # type: ignore[no-untyped-def]
         async with self:
             self.busy, self.auth_error = True, ""
-            ip = self.router.headers.raw_headers.get("x-forwarded-for", "") or self.router.session.client_ip
+            # Reflex resolves the client address (honouring its trusted_proxy_hops); a raw
+            # X-Forwarded-For would let anyone dodge the per-address sign-in limit.
+            ip = self.router.session.client_ip
+        email, password = form.get("email", ""), form.get("password", "")
         try:
-            issued = await _run(
-                users.sign_in, _core(), form.get("email", ""), form.get("password", ""), ip, name="web", kind="session"
-            )
+            if create:
+                if password != form.get("confirm", ""):
+                    raise PCSError("The two passwords differ.")
+                await _run(users.create_user, _core(), email, password)
+            issued = await _run(users.sign_in, _core(), email, password, ip, name="web", kind="session")
         except PCSError as e:
             async with self:
                 self.busy, self.auth_error = False, e.message
             return
         async with self:
-            self.busy, self.session, self.email, self.root_id = (
-                False,
-                issued.secret,
-                issued.user.email,
-                issued.user.root_id or "",
-            )
+            self.busy, self.session = False, issued.secret
+            self.email, self.root_id = issued.user.email, issued.user.root_id or ""
         yield rx.redirect(routes.FILES)
 
     @rx.event(background=True)
+    async def sign_in(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
+        async for ev in self._start_session(form, create=False):
+            yield ev
+
+    @rx.event(background=True)
     async def sign_up(self, form: dict[str, str]):  # type: ignore[no-untyped-def]
-        async with self:
-            self.busy, self.auth_error = True, ""
-            ip = self.router.session.client_ip
-        try:
-            if form.get("password", "") != form.get("confirm", ""):
-                raise PCSError("The two passwords differ.")
-            await _run(users.create_user, _core(), form.get("email", ""), form.get("password", ""))
-            issued = await _run(
-                users.sign_in, _core(), form.get("email", ""), form.get("password", ""), ip, name="web", kind="session"
-            )
-        except PCSError as e:
-            async with self:
-                self.busy, self.auth_error = False, e.message
-            return
-        async with self:
-            self.busy, self.session, self.email, self.root_id = (
-                False,
-                issued.secret,
-                issued.user.email,
-                issued.user.root_id or "",
-            )
-        yield rx.redirect(routes.FILES)
+        async for ev in self._start_session(form, create=True):
+            yield ev
 
     @rx.event(background=True)
     async def sign_out(self):  # type: ignore[no-untyped-def]

@@ -32,7 +32,7 @@ def test_landing_page_shows_live_status(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.set_viewport_size({"width": width, "height": height})
-    page.goto("/")
+    page.goto("/status")
     expect(page.get_by_role("heading", name="PCS")).to_be_visible()
     expect(page.get_by_text("Metadata database")).to_be_visible(timeout=20_000)
     expect(page.get_by_text("File storage (S3)")).to_be_visible()
