@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import listing, small, upload
+from . import listing, small, ui, upload
 from .common import RESULTS_DIR, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
 
-BENCHES = ("upload", "small", "listing")
+BENCHES = ("upload", "small", "listing", "ui")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                                 ),
                             )
                         )
+                if "ui" in args.only:
+                    sections.append(guarded("ui", lambda: ui.run(stack, api, args)))
             finally:
                 api.close()
                 problems = stack_log_problems(stack)
