@@ -2,6 +2,9 @@
 # Both install what is missing first and do nothing more when nothing changed.
 
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip warns about each machine-local index folder it cannot use; only real messages are shown.
+QUIET_PIP := grep -v 'neither a file nor a directory' || true
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -32,6 +35,10 @@ format: setup-dev
 gc: setup
 	@$(PY) -m pcs_app.cli gc
 
+# One more job consumer (with PCS_REDIS_URL set, run as many as you like, on any machine).
+worker: setup
+	@$(PY) -m pcs_app.cli worker
+
 setup: $(VENV)/.stamp-runtime $(TOOLS)/.stamp-node
 
 setup-dev: setup $(VENV)/.stamp-dev /usr/bin/chromium
@@ -43,12 +50,12 @@ $(VENV)/bin/python:
 
 $(VENV)/.stamp-runtime: requirements.txt $(VENV)/bin/python
 	@echo "pcs: installing Python packages (requirements.txt)"
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt 2>&1 | { $(QUIET_PIP); }
 	@touch $@
 
 $(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-runtime
 	@echo "pcs: installing test packages (requirements-dev.txt)"
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt 2>&1 | { $(QUIET_PIP); }
 	@touch $@
 
 # Reflex 0.10 needs Node >= 22.22 and bun; both come from the npm registry into .tools (git-ignored).

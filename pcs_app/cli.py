@@ -1,4 +1,4 @@
-"""Command line: `python -m pcs_app.cli run|s3|web|migrate|create-admin|gc`."""
+"""Command line: `python -m pcs_app.cli run|s3|web|worker|jobs|migrate|create-admin|gc`."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def cmd_run(_args: argparse.Namespace) -> None:
         if not port_free(port, settings.host if what.startswith("PCS_PORT") else "127.0.0.1"):
             die(f"port {port} is already in use (is PCS already running?); set {what.split(' ')[0]} to another port.")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    procs = ["s3", "web"] if settings.embedded_s3 else ["web"]
+    procs = ["s3", "web", "worker"] if settings.embedded_s3 else ["web", "worker"]
     honcho = Path(sys.executable).parent / "honcho"
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -157,6 +157,83 @@ def cmd_web(_args: argparse.Namespace) -> None:
     )
 
 
+def _wait_until_ready(core, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait for S3 and for the schema to be at the newest migration (the web process applies them)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from pcs_app.db import alembic_config
+
+    heads = set(ScriptDirectory.from_config(alembic_config(core.db.url)).get_heads())
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with core.db.engine.connect() as conn:
+                current = set(MigrationContext.configure(conn).get_current_heads())
+        except Exception:  # noqa: BLE001 - the database may not exist yet; keep waiting
+            current = set()
+        if current == heads and core.blobs.ping():
+            return
+        if time.monotonic() > deadline:
+            die("the database schema is not up to date or S3 is not reachable; run `python -m pcs_app.cli migrate`")
+        time.sleep(0.5)
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    """Run the job consumer (huey) in the foreground: worker threads plus the periodic scheduler."""
+    import logging
+
+    from pcs_app.services.core import get_core
+
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    core = get_core()
+    _wait_until_ready(core)
+    queue = core.jobs
+    where = "Redis" if settings.redis_url else str(settings.effective_jobs_db)
+    workers = args.workers or settings.jobs_workers
+    print(f"PCS worker: {workers} threads, queue in {where}, jobs: {', '.join(queue.names)}", flush=True)
+    queue.consumer(workers, periodic=not args.no_periodic).run()
+
+
+def cmd_jobs(args: argparse.Namespace) -> None:
+    """Inspect and steer background jobs: failed, retry, status, run."""
+    from backend_jobs import failures, run_job
+    from pcs_app.services.core import get_core
+
+    load_settings()
+    core = get_core()
+    if args.action == "failed":
+        rows = failures.list_failed(core, include_resolved=args.all, limit=args.limit)
+        if not rows:
+            print("no failed jobs")
+        for f in rows:
+            state = f" (retried {f.resolved_at:%Y-%m-%d %H:%M})" if f.resolved_at else ""
+            print(f"#{f.id}  {f.failed_at:%Y-%m-%d %H:%M:%S}  {f.job}{f.args}  {f.attempts} attempts{state}")
+            print(f"      {f.error}")
+            if args.verbose:
+                print("      " + f.traceback.replace("\n", "\n      "))
+    elif args.action == "retry":
+        ids = [f.id for f in failures.list_failed(core, limit=10_000)] if args.ids == ["all"] else args.ids
+        for i in ids:
+            try:
+                task = failures.retry(core, core.jobs, int(i))
+            except (LookupError, ValueError) as e:
+                die(str(e))
+            print(f"#{i} queued again (task {task})")
+    elif args.action == "status":
+        q = core.jobs
+        print(
+            f"queued: {q.pending_count()}  waiting to retry: {q.scheduled_count()}  "
+            f"failed: {len(failures.list_failed(core, limit=10_000))}"
+        )
+        print(f"jobs: {', '.join(q.names)}")
+    elif args.action == "run":
+        print(run_job(core, args.ids[0], *args.ids[1:]))
+    elif args.action == "enqueue":
+        print(core.jobs.enqueue(args.ids[0], *args.ids[1:]))
+
+
 def cmd_migrate(_args: argparse.Namespace) -> None:
     from pcs_app.services.core import get_core
 
@@ -202,6 +279,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(fn=cmd_create_admin)
     sub.add_parser("gc", help="reclaim unreferenced stored bytes").set_defaults(fn=cmd_gc)
+    p = sub.add_parser("worker", help="run background jobs (thumbnails, garbage collection)")
+    p.add_argument("--workers", type=int, default=0, help="threads (default PCS_JOBS_WORKERS)")
+    p.add_argument("--no-periodic", action="store_true", help="leave periodic jobs to another worker")
+    p.set_defaults(fn=cmd_worker)
+    p = sub.add_parser("jobs", help="background jobs: failed | retry ID...|all | status | run|enqueue NAME [ARG...]")
+    p.add_argument("action", choices=["failed", "retry", "status", "run", "enqueue"])
+    p.add_argument("ids", nargs="*", help="failure ids for retry ('all' for every one); job name and arguments")
+    p.add_argument("--all", action="store_true", help="failed: include failures already retried")
+    p.add_argument("--limit", type=int, default=100, help="failed: how many to show")
+    p.add_argument("-v", "--verbose", action="store_true", help="failed: show tracebacks")
+    p.set_defaults(fn=cmd_jobs)
     args = parser.parse_args(argv)
     args.fn(args)
 

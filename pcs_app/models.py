@@ -155,3 +155,31 @@ class UploadSession(SQLModel, table=True):
     part_size: int = Field(sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
+
+
+class Thumbnail(SQLModel, table=True):
+    """What became of one content's thumbnails, keyed by its sha256 (no row yet: pending)."""
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    status: str = Field(max_length=8)  # ready | none
+    sizes: str = Field(default="", max_length=64)  # comma-separated edge lengths stored, e.g. "256,1024"
+    reason: str | None = Field(default=None, max_length=32)  # why none: unsupported, corrupt, too_large, ...
+    width: int | None = None
+    height: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class JobFailure(SQLModel, table=True):
+    """A background job that failed all its attempts, kept so it is seen (``pcs jobs failed``) and can be retried."""
+
+    __tablename__ = "job_failure"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str = Field(max_length=64, unique=True)
+    job: str = Field(max_length=100, index=True)
+    subject: str | None = Field(default=None, max_length=200, index=True)  # first argument, e.g. a sha256
+    args: str = Field(default="[]", max_length=4000)  # JSON
+    attempts: int = 1
+    error: str = Field(default="", max_length=2000)
+    traceback: str = Field(default="", max_length=20000)
+    failed_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None

@@ -60,10 +60,35 @@ class Settings(BaseSettings):
     login_max_failures_ip: int = Field(30, description="Failed sign-ins per client address per window.")
     password_min_length: int = Field(8, description="Shortest accepted password.")
 
-    redis_url: str | None = Field(None, description="Redis URL for the change broker across instances.")
+    redis_url: str | None = Field(
+        None, description="Redis URL for the change broker and the job queue across instances."
+    )
     longpoll_max_seconds: float = Field(60.0, description="Longest wait of GET /api/v1/changes.")
     gc_grace_seconds: int = Field(3600, description="Age before an unreferenced S3 object may be reclaimed.")
     list_page_max: int = Field(1000, description="Largest page of a folder listing.")
+
+    jobs_db: Path | None = Field(
+        None, description="SQLite file of the job queue; default <data_dir>/jobs.db (unused when PCS_REDIS_URL is set)."
+    )
+    jobs_queue_name: str = Field("pcs", description="Name of the job queue (keeps deployments sharing a Redis apart).")
+    jobs_workers: int = Field(2, description="Worker threads in each `pcs worker` process.")
+    jobs_poll_seconds: float = Field(
+        0.5, description="Longest pause of an idle worker between looks at a SQLite queue."
+    )
+    jobs_enqueue: bool = Field(
+        True,
+        description="Whether the app queues jobs itself; false when S3 events feed the Lambda entry point instead.",
+    )
+    gc_interval_minutes: int = Field(60, description="How often the worker runs garbage collection (0: never).")
+    thumb_max_pixels: int = Field(
+        64_000_000, description="Largest image decoded for a thumbnail, in pixels (JPEGs count after reduced decoding)."
+    )
+    thumb_max_input_bytes: int = Field(256 * MiB, description="Largest image or PDF file given a thumbnail.")
+    thumb_max_video_bytes: int = Field(
+        2 * GiB, description="Largest video given a poster frame (it is copied to a temporary file first)."
+    )
+    thumb_memory_mb: int = Field(1024, description="Address-space limit of each thumbnail sandbox process, in MiB.")
+    thumb_timeout_seconds: float = Field(60.0, description="Longest one thumbnail may take before it is given up.")
 
     @field_validator("s3_bucket")
     @classmethod
@@ -86,6 +111,10 @@ class Settings(BaseSettings):
             raise ValueError("S3 parts must be at least 5 MiB")
         if self.upload_concurrency < 1:
             raise ValueError("PCS_UPLOAD_CONCURRENCY must be >= 1")
+        if self.jobs_workers < 1:
+            raise ValueError("PCS_JOBS_WORKERS must be >= 1")
+        if self.thumb_memory_mb < 256:
+            raise ValueError("PCS_THUMB_MEMORY_MB must be at least 256")
         return self
 
     @property
@@ -104,6 +133,10 @@ class Settings(BaseSettings):
         if self.s3_endpoint is None:
             return f"http://127.0.0.1:{self.s3_port}"
         return self.s3_endpoint or None
+
+    @property
+    def effective_jobs_db(self) -> Path:
+        return self.jobs_db or self.data_dir / "jobs.db"
 
     @property
     def credentials_file(self) -> Path:

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pcs_app.services.errors import PCSError, Throttled
 
 from .routes import router
+from .routes_thumbs import router as thumbs_router
 
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
@@ -82,6 +83,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     api.include_router(router)
+    api.include_router(thumbs_router)
 
     @api.api_route(
         "/api/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False

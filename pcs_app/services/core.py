@@ -1,14 +1,18 @@
-"""The service container: settings, database, blob store and broker, built once per process, lazily."""
+"""The service container: settings, database, blob store, broker and job queue, built once per process, lazily."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pcs_app.adapters.blobstore import BlobStore, S3Config
 from pcs_app.adapters.broker import LocalBroker, create_broker
 from pcs_app.db import Database
 from pcs_app.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from pcs_app.adapters.queue import JobQueue
 
 
 @dataclass
@@ -17,6 +21,7 @@ class Core:
     db: Database
     blobs: BlobStore
     broker: LocalBroker
+    _jobs: JobQueue | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Core:
@@ -36,7 +41,21 @@ class Core:
         )
         return cls(settings, Database(settings.effective_database_url), blobs, create_broker(settings.redis_url))
 
+    @property
+    def jobs(self) -> JobQueue:
+        """The background job queue, created on first use."""
+        if self._jobs is None:
+            with _lock:
+                if self._jobs is None:
+                    # Imported here: the jobs themselves use the services, which import this module.
+                    from backend_jobs import build_queue
+
+                    self._jobs = build_queue(self)
+        return self._jobs
+
     def close(self) -> None:
+        if self._jobs is not None:
+            self._jobs.close()
         self.broker.close()
         self.db.dispose()
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 
 from pcs_app.models import FILE, FOLDER, Blob, Node, UploadSession, User, Version, utcnow
 
-from . import mime
+from . import mime, thumbnails
 from .access import check_folder, check_node
 from .core import Core
 from .errors import Conflict, IntegrityFailed, InvalidInput, NotFound, QuotaExceeded, TooLarge
@@ -265,6 +265,7 @@ def _commit_content(
             continue
         if dropped_key:
             _delete_quietly(core, dropped_key)
+        thumbnails.after_upload(core, digest, mime_type)  # queues the job; never fails the upload
         return node
     raise Conflict("The folder changed owner during the upload; try again.")
 

@@ -310,9 +310,18 @@ def grid_card(item: rx.Var[dict[str, str]]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.center(
-                rx.icon(
-                    item["icon"], size=44, color=rx.cond(item["kind"] == "folder", "var(--accent-9)", "var(--gray-10)")
+                rx.cond(
+                    item["thumb"] != "",
+                    rx.image(
+                        src=item["thumb"], alt="", loading="lazy", width="100%", height="100%", object_fit="cover"
+                    ),
+                    rx.icon(
+                        item["icon"],
+                        size=44,
+                        color=rx.cond(item["kind"] == "folder", "var(--accent-9)", "var(--gray-10)"),
+                    ),
                 ),
+                overflow="hidden",
                 height="5.5rem",
                 width="100%",
                 background="var(--gray-2)",

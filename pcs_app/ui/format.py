@@ -69,8 +69,13 @@ def content_url(node_id: str, inline: bool = False) -> str:
     return f"/api/v1/nodes/{quote(node_id)}/content" + ("?inline=true" if inline else "")
 
 
-def row(n: Node) -> dict[str, str]:
-    """One listing entry as the string-only dict the components render."""
+def thumb_url(node_id: str, sha256: str, size: int = 256) -> str:
+    # The content hash in the URL lets the browser cache it for good and refetch after an upload.
+    return f"/api/v1/nodes/{quote(node_id)}/thumbnail?size={size}&v={sha256}"
+
+
+def row(n: Node, thumbs: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """One listing entry as the string-only dict the components render (``thumbs``: contents with a thumbnail)."""
     is_folder = n.kind == FOLDER
     return {
         "id": n.id,
@@ -83,4 +88,5 @@ def row(n: Node) -> dict[str, str]:
         "mime": n.mime_type or "",
         "href": folder_url(n.id) if is_folder else content_url(n.id),
         "preview": "none" if is_folder else preview_kind(n.mime_type, n.size),
+        "thumb": thumb_url(n.id, n.sha256) if n.sha256 and n.sha256 in thumbs else "",
     }

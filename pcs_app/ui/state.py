@@ -9,7 +9,7 @@ import logging
 import reflex as rx
 
 from pcs_app.models import User
-from pcs_app.services import changes, files, nodes, users
+from pcs_app.services import changes, files, nodes, thumbnails, users
 from pcs_app.services.core import get_core
 from pcs_app.services.errors import PCSError, Unauthorized
 
@@ -101,7 +101,13 @@ class AuthState(rx.State):
             yield rx.redirect(routes.FILES)
 
 
-_PREVIEW_KEYS = ("id", "name", "kind", "icon", "size", "modified", "modified_iso", "mime", "href", "preview")
+_PREVIEW_KEYS = ("id", "name", "kind", "icon", "size", "modified", "modified_iso", "mime", "href", "preview", "thumb")
+
+
+def _rows(page_items: list) -> list[dict[str, str]]:  # type: ignore[type-arg]
+    """Listing rows, with thumbnails where they are ready (blocking: call in a thread)."""
+    ready = thumbnails.ready(_core(), [n.sha256 for n in page_items if n.sha256])
+    return [row(n, ready) for n in page_items]
 
 
 class FilesState(AuthState):
@@ -177,6 +183,7 @@ class FilesState(AuthState):
             async with self:
                 sort, desc = self.sort, self.desc
             page = await _run(nodes.list_children, _core(), user, fid, sort=sort, desc=desc, limit=PAGE)
+            rows = await _run(_rows, page.items)
         except PCSError as e:
             yield rx.toast.error(e.message)
             yield rx.redirect(routes.FILES)
@@ -186,7 +193,7 @@ class FilesState(AuthState):
             self.folder_id = fid
             self.folder_name = path[-1].name or "My files"
             self.crumbs = [{"id": n.id, "name": n.name or "My files", "href": routes.folder_url(n.id)} for n in path]
-            self.items = [row(n) for n in page.items]
+            self.items = rows
             self.next_cursor = page.next_cursor or ""
             self.selected, self.anchor, self.loading, self.dialog = [], "", False, ""
             self.used = f"{_size(user.used_bytes)} used"
@@ -198,11 +205,12 @@ class FilesState(AuthState):
         page = await _run(
             nodes.list_children, _core(), user, fid, sort=sort, desc=desc, limit=min(max(PAGE, shown), 1000)
         )
+        rows = await _run(_rows, page.items)
         fresh = await _run(users.get_user, _core(), user.id)
         async with self:
             if self.folder_id != fid:
                 return
-            self.items = [row(n) for n in page.items]
+            self.items = rows
             self.next_cursor = page.next_cursor or ""
             ids = {i["id"] for i in self.items}
             self.selected = [s for s in self.selected if s in ids]
@@ -216,9 +224,10 @@ class FilesState(AuthState):
         if user is None or not cursor:
             return
         page = await _run(nodes.list_children, _core(), user, fid, sort=sort, desc=desc, limit=PAGE, cursor=cursor)
+        rows = await _run(_rows, page.items)
         async with self:
             if self.folder_id == fid:
-                self.items = self.items + [row(n) for n in page.items]
+                self.items = self.items + rows
                 self.next_cursor = page.next_cursor or ""
 
     @rx.event(background=True)

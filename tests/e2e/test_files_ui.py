@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
 import time
 import zipfile
@@ -249,3 +250,29 @@ def test_drag_a_file_onto_a_folder_and_back_onto_the_breadcrumb(context: Browser
     expect(row(page, "drag-me.txt")).to_have_count(0, timeout=5_000)
     top = httpx.get(f"{base_url}/api/v1/nodes/{root}/children", headers=h).json()["items"]
     assert "drag-me.txt" in [n["name"] for n in top]
+
+
+def test_grid_shows_a_placeholder_then_the_thumbnail_live(context: BrowserContext, base_url: str) -> None:
+    from PIL import Image
+
+    _email, token, root = api_user(base_url)
+    page = signed_in(context, base_url, token)
+    page.get_by_role("radio", name="Grid view").click()
+    expect(page.locator("#empty-state")).to_be_visible()
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 60, 40)).save(buf, "PNG")
+    r = httpx.put(
+        f"{base_url}/api/v1/nodes/{root}/files",
+        params={"name": "red.png"},
+        content=buf.getvalue(),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert r.status_code == 201
+    card = page.locator(f".pcs-row[data-node-id='{r.json()['id']}']")
+    expect(card).to_be_visible(timeout=5_000)
+    # The worker makes the thumbnail; its change reaches the open grid, which swaps the icon for it.
+    thumb = card.locator("img")
+    expect(thumb).to_be_visible(timeout=30_000)
+    expect(thumb).to_have_attribute("src", re.compile(r"/thumbnail\?size=256&v=[0-9a-f]{64}$"))
+    assert page.evaluate("img => img.naturalWidth", thumb.element_handle()) > 0
+    page.get_by_role("radio", name="List view").click()
