@@ -16,11 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import listing, small, ui, upload
-from .common import RESULTS_DIR, Section, log, render_table, write_json
+from . import listing, small, thumbs, ui, upload
+from .common import RESULTS_DIR, Row, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
 
-BENCHES = ("upload", "small", "listing", "ui")
+BENCHES = ("upload", "small", "listing", "ui", "thumbs")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -36,6 +36,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--reps", type=int, default=50, help="timed repetitions per listing page")
     p.add_argument("--pg-url", default=listing.PG_ADMIN_URL, help="PostgreSQL admin URL for the listing benchmark")
     p.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL listing benchmark")
+    p.add_argument("--thumbs-files", type=int, default=200, help="JPEGs for the thumbnail benchmark")
+    p.add_argument("--thumbs-megapixels", type=float, default=12, help="size of each JPEG (megapixels)")
+    p.add_argument("--thumbs-workers", type=int, default=2, help="threads on each side of the thumbnail benchmark")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (data, stack log)")
     args = p.parse_args(argv)
     args.only = [b.strip() for b in args.only.split(",") if b.strip()]
@@ -45,6 +48,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.dirs >= args.entries:
         p.error("--dirs must be smaller than --entries")
     return args
+
+
+def thumbs_section(args: argparse.Namespace) -> Section:
+    """bench/thumbs.py runs its own SeaweedFS and worker; fold its rows into the common table."""
+    sec = Section("thumbnails", "raw Pillow on the same files, same run")
+    for r in thumbs.run(args):
+        sec.rows.append(Row("thumbs", r["name"], r["unit"], r["value"], r["anchor_value"], r["goal"], r["met"]))
+        sec.notes.append(f"{r['name']}: anchor = {r['anchor']}; {r['note']}")
+    return sec
 
 
 def guarded(name: str, fn: Callable[[], Section]) -> Section:
@@ -114,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                         )
                 if "ui" in args.only:
                     sections.append(guarded("ui", lambda: ui.run(stack, api, args)))
+                if "thumbs" in args.only:
+                    sections.append(guarded("thumbs", lambda: thumbs_section(args)))
             finally:
                 api.close()
                 problems = stack_log_problems(stack)
