@@ -268,6 +268,7 @@ def test_grid_shows_a_placeholder_then_the_thumbnail_live(context: BrowserContex
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 201
+    t0 = time.monotonic()
     card = page.locator(f".pcs-row[data-node-id='{r.json()['id']}']")
     expect(card).to_be_visible(timeout=5_000)
     # The worker makes the thumbnail; its change reaches the open grid, which swaps the icon for it.
@@ -275,4 +276,5 @@ def test_grid_shows_a_placeholder_then_the_thumbnail_live(context: BrowserContex
     expect(thumb).to_be_visible(timeout=30_000)
     expect(thumb).to_have_attribute("src", re.compile(r"/thumbnail\?size=256&v=[0-9a-f]{64}$"))
     assert page.evaluate("img => img.naturalWidth", thumb.element_handle()) > 0
+    print(f"upload -> thumbnail visible in the open grid: {(time.monotonic() - t0) * 1000:.0f} ms")
     page.get_by_role("radio", name="List view").click()

@@ -39,7 +39,7 @@ def test_upload_over_the_api_gets_a_thumbnail_from_the_worker_process(stack: Sta
             assert t.status_code == 404 and t.json()["state"] == "pending", t.text
             time.sleep(0.2)
         assert t.status_code == 200, f"no thumbnail within 60 s: {t.text}"
-        assert t.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert t.headers["cache-control"] == "private, max-age=31536000, immutable"
         assert Image.open(io.BytesIO(t.content)).size == (1024, 768)
         feed = api.get("/changes", params={"since": 0}).json()
         kinds = [(c["node_id"], c["kind"]) for c in feed["changes"]]

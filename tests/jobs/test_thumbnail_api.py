@@ -42,7 +42,7 @@ def test_thumbnail_is_404_until_made_then_webp_cached_for_a_year(core: Core, use
         r = http.get(f"/api/v1/nodes/{node.id}/thumbnail", params={"size": size}, headers=auth)
         assert r.status_code == 200
         assert r.headers["content-type"] == "image/webp"
-        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert r.headers["cache-control"] == "private, max-age=31536000, immutable"
         assert r.headers["etag"] == f'"{node.sha256}-{size}"'
         assert Image.open(io.BytesIO(r.content)).size[0] == width
 
