@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,28 +18,12 @@ import boto3
 import httpx
 from botocore.config import Config
 
+from pcs_app.adapters.seaweed import free_port
+
 from .common import log
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
-
-
-def free_port(taken: set[int]) -> int:
-    """A free port whose +10000 neighbour (SeaweedFS's gRPC) is free too, not in ``taken``."""
-    for _ in range(500):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port in taken or port + 10000 in taken or port + 10000 >= 65536:
-            continue
-        with socket.socket() as s2:
-            try:
-                s2.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        taken.update({port, port + 10000})
-        return port
-    raise RuntimeError("no free port pair found")
 
 
 @dataclass

@@ -13,7 +13,6 @@ import io
 import json
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -31,32 +30,16 @@ def _log(msg: str) -> None:
     print(f"[bench thumbs {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def _free_port() -> int:
-    """A free port whose +10000 neighbour (SeaweedFS's gRPC) is free as well."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + 10000 < 65536:
-            with socket.socket() as s2:
-                try:
-                    s2.bind(("127.0.0.1", port + 10000))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no free port pair")
-
-
 @contextmanager
 def _seaweed(root: Path) -> Iterator[tuple[str, str, str]]:
     """A private SeaweedFS: (endpoint, access key, secret key)."""
-    from pcs_app.adapters.seaweed import wait_for_port, weed_command, write_s3_config
+    from pcs_app.adapters.seaweed import free_port, wait_for_port, weed_command, write_s3_config
 
     access, secret = "bench" + secrets.token_hex(4), secrets.token_urlsafe(20)
     conf = root / "s3.json"
     write_s3_config(conf, access, secret)
-    s3 = _free_port()
-    cmd = weed_command(root / "s3", conf, s3, *(_free_port() for _ in range(4)))
+    s3 = free_port()
+    cmd = weed_command(root / "s3", conf, s3, *(free_port() for _ in range(4)))
     with open(root / "weed.log", "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:

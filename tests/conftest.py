@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pcs_app.adapters.seaweed import wait_for_port, weed_command, write_s3_config
+from pcs_app.adapters.seaweed import free_port, wait_for_port, weed_command, write_s3_config
 from pcs_app.services import users
 from pcs_app.services.core import Core
 from pcs_app.settings import Settings
@@ -23,22 +22,6 @@ REQUIRE_SERVICES = os.environ.get("PCS_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("PCS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("PCS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    """A free port whose +10000 neighbour (SeaweedFS's gRPC) is free as well."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + 10000 < 65536:
-            with socket.socket() as s2:
-                try:
-                    s2.bind(("127.0.0.1", port + 10000))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no free port pair")
 
 
 def service_missing(what: str) -> None:

@@ -56,6 +56,28 @@ def weed_command(
     ]
 
 
+def free_port(taken: set[int] | None = None) -> int:
+    """A free 127.0.0.1 port whose +10000 neighbour (SeaweedFS's gRPC port) is free too.
+
+    ``taken`` collects ports already handed out, so a caller picking several gets distinct ones.
+    """
+    taken = taken if taken is not None else set()
+    for _ in range(500):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port in taken or port + 10000 in taken or port + 10000 >= 65536:
+            continue
+        with socket.socket() as s2:
+            try:
+                s2.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        taken.update({port, port + 10000})
+        return port
+    raise RuntimeError("no free port pair found")
+
+
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
