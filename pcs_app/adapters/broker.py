@@ -17,6 +17,10 @@ CHANNEL_PREFIX = "pcs:changes:"
 class LocalBroker:
     """Delivers within one process. ``publish`` may be called from any thread."""
 
+    # Waiters also re-check the database this often: writes from other processes (the job
+    # worker, the CLI) cannot reach this process's waiters without Redis.
+    recheck_seconds = 0.5
+
     def __init__(self) -> None:
         self._waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = defaultdict(set)
         self._lock = threading.Lock()
@@ -60,6 +64,8 @@ class LocalBroker:
 
 class RedisBroker(LocalBroker):
     """Publishes through Redis so every instance's waiters wake; one subscriber task per process."""
+
+    recheck_seconds = 2.0  # only a safety net here: every process publishes through Redis
 
     def __init__(self, url: str) -> None:
         super().__init__()

@@ -13,10 +13,6 @@ from pcs_app.models import Change, User
 from .core import Core
 from .errors import InvalidInput
 
-# Waiters re-check the database this often even without a broker message (another process may
-# have written without reaching this one's broker, e.g. the CLI with no Redis configured).
-RECHECK_SECONDS = 2.0
-
 
 @dataclass(frozen=True)
 class ChangePage:
@@ -64,4 +60,6 @@ async def wait_for_changes(core: Core, actor: User, since: int, timeout: float, 
         remaining = deadline - time.monotonic()
         if page.changes or remaining <= 0:
             return page
-        await core.broker.wait(actor.id, min(remaining, RECHECK_SECONDS))  # type: ignore[arg-type]
+        # The broker wakes us for writes in this process (or any, with Redis); the periodic
+        # re-check catches writes made by other processes without Redis (the job worker, the CLI).
+        await core.broker.wait(actor.id, min(remaining, core.broker.recheck_seconds))  # type: ignore[arg-type]
