@@ -290,7 +290,8 @@
 })();
 
 // Keyboard shortcuts in the file list map onto the visible controls, so each does exactly what
-// clicking that control does: Enter opens, F2 renames, Delete trashes, Escape clears, Ctrl+A selects all.
+// clicking that control does: Enter opens, F2 renames, Delete trashes, Escape clears, Ctrl+A selects all;
+// the arrow keys move the focus between rows.
 (function () {
   if (window.__pcsKeys) return;
   window.__pcsKeys = true;
@@ -298,12 +299,20 @@
   document.addEventListener("keydown", (e) => {
     const inBrowser = e.target.closest && e.target.closest("#file-browser");
     if (!inBrowser || e.target.closest("input, textarea, [role=dialog]")) return;
+    if (e.key === "Enter" && e.target.classList.contains("pcs-name")) return; // the focused name opens itself
     let done = false;
     if (e.key === "Enter") done = click('.pcs-row[data-selected="true"] .pcs-name');
     else if (e.key === "F2") done = click("#rename-selected");
     else if (e.key === "Delete") done = click("#delete-selected");
     else if (e.key === "Escape") done = click("#clear-selection");
     else if (e.key === "a" && (e.ctrlKey || e.metaKey)) done = click("#select-all");
+    else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      // Move focus row by row; Space or Enter on a focused name then acts on it.
+      const names = Array.from(document.querySelectorAll("#file-browser .pcs-name"));
+      const at = names.indexOf(document.activeElement);
+      const next = names[Math.max(0, Math.min(names.length - 1, at + (e.key === "ArrowDown" ? 1 : -1)))];
+      if (next) { next.focus(); next.scrollIntoView({ block: "nearest" }); done = true; }
+    }
     if (done) e.preventDefault();
   });
 })();

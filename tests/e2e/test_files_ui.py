@@ -278,3 +278,18 @@ def test_grid_shows_a_placeholder_then_the_thumbnail_live(context: BrowserContex
     assert page.evaluate("img => img.naturalWidth", thumb.element_handle()) > 0
     print(f"upload -> thumbnail visible in the open grid: {(time.monotonic() - t0) * 1000:.0f} ms")
     page.get_by_role("radio", name="List view").click()
+
+
+def test_keyboard_moves_between_rows_and_opens_a_folder(context: BrowserContext, base_url: str) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    for name in ("Alpha", "Beta"):
+        httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": name}, headers=h)
+    page = signed_in(context, base_url, token)
+    expect(row(page, "Beta")).to_be_visible()
+    page.locator("#file-browser").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == "Beta"
+    page.keyboard.press("Enter")
+    expect(page.locator("#breadcrumbs")).to_contain_text("Beta", timeout=10_000)
