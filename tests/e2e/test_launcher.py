@@ -87,3 +87,30 @@ def test_restart_keeps_data_and_stop_leaves_nothing_running(tmp_path: Path) -> N
         assert got.status_code == 200 and got.content == b"k" * 100_000
     finally:
         second.stop()
+
+
+def test_create_admin_from_the_command_line_even_with_signup_closed(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")} | {
+        "PCS_DATA_DIR": str(tmp_path),
+        "PCS_SIGNUP_OPEN": "false",
+    }
+    cmd = [sys.executable, "-m", "pcs_app.cli", "create-admin", "--email", "Root@Example.com", "--password-stdin"]
+    ok = subprocess.run(
+        cmd, cwd=ROOT, env=env, input="a long admin password\n", capture_output=True, text=True, timeout=60
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "administrator root@example.com created" in ok.stdout
+    again = subprocess.run(
+        cmd, cwd=ROOT, env=env, input="a long admin password\n", capture_output=True, text=True, timeout=60
+    )
+    assert again.returncode != 0 and again.stderr.strip() == "pcs: An account with that email already exists."
+    weak = subprocess.run(
+        [*cmd[:-2], "other@example.com", "--password-stdin"],
+        cwd=ROOT,
+        env=env,
+        input="short\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert weak.returncode != 0 and "at least 8 characters" in weak.stderr and "Traceback" not in weak.stderr
