@@ -316,3 +316,20 @@
     if (done) e.preventDefault();
   });
 })();
+
+// Scrolling near the end of a long folder loads the next page by itself (the button stays for
+// keyboard users and as a fallback).
+(function () {
+  if (window.__pcsMore) return;
+  window.__pcsMore = true;
+  const seen = new WeakSet();
+  const io = new IntersectionObserver((entries) => {
+    for (const e of entries) if (e.isIntersecting && !e.target.disabled) e.target.click();
+  }, { rootMargin: "600px 0px" });
+  const watch = () => {
+    const b = document.getElementById("load-more");
+    if (b && !seen.has(b)) { seen.add(b); io.observe(b); }
+  };
+  new MutationObserver(watch).observe(document.documentElement, { childList: true, subtree: true });
+  watch(); // the button may already be on the page when this script runs
+})();

@@ -293,3 +293,18 @@ def test_keyboard_moves_between_rows_and_opens_a_folder(context: BrowserContext,
     assert page.evaluate("document.activeElement.textContent") == "Beta"
     page.keyboard.press("Enter")
     expect(page.locator("#breadcrumbs")).to_contain_text("Beta", timeout=10_000)
+
+
+def test_a_long_folder_loads_more_rows_while_scrolling(context: BrowserContext, base_url: str) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    folder = httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": "many"}, headers=h).json()
+    with httpx.Client(base_url=base_url, headers=h, timeout=30) as c:
+        for i in range(230):
+            assert c.post(f"/api/v1/nodes/{folder['id']}/folders", json={"name": f"d{i:03}"}).status_code == 201
+    page = signed_in(context, base_url, token)
+    page.goto(f"/files/{folder['id']}")
+    expect(page.locator(".pcs-row")).to_have_count(200, timeout=20_000)
+    page.mouse.wheel(0, 20_000)
+    expect(page.locator(".pcs-row")).to_have_count(230, timeout=10_000)
+    expect(page.locator("#load-more")).to_have_count(0)
