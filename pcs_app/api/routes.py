@@ -92,9 +92,7 @@ def client_ip(request: Request) -> str | None:
 @router.post("/auth/signup", status_code=201, response_model=TokenOut, tags=["auth"])
 def signup(body: SignUp, request: Request) -> TokenOut:
     """Create an account and return a first token."""
-    c = get_core()
-    users.create_user(c, body.email, body.password)
-    issued = users.sign_in(c, body.email, body.password, client_ip(request), name="sign-up", kind="api")
+    issued = users.sign_up(get_core(), body.email, body.password, client_ip(request), name="sign-up", kind="api")
     return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at, user=user_out(issued.user))
 
 

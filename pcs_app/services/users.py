@@ -85,6 +85,14 @@ def create_user(
     return user
 
 
+def sign_up(
+    core: Core, email: object, password: object, client_ip: str | None, *, name: str = "", kind: str = "session"
+) -> IssuedToken:
+    """Create an account and sign it in: the new user's first token."""
+    create_user(core, email, password)
+    return sign_in(core, email, password, client_ip, name=name, kind=kind)
+
+
 def _throttle_state(core: Core, keys: list[tuple[str, int]]) -> None:
     """Raise Throttled when any key has reached its failure limit in the current window."""
     window = timedelta(seconds=core.settings.login_window_seconds)

@@ -54,11 +54,10 @@ class AuthState(rx.State):
             ip = self.router.session.client_ip
         email, password = form.get("email", ""), form.get("password", "")
         try:
-            if create:
-                if password != form.get("confirm", ""):
-                    raise PCSError("The two passwords differ.")
-                await _run(users.create_user, _core(), email, password)
-            issued = await _run(users.sign_in, _core(), email, password, ip, name="web", kind="session")
+            if create and password != form.get("confirm", ""):
+                raise PCSError("The two passwords differ.")
+            start = users.sign_up if create else users.sign_in
+            issued = await _run(start, _core(), email, password, ip, name="web", kind="session")
         except PCSError as e:
             async with self:
                 self.busy, self.auth_error = False, e.message
