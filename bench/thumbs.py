@@ -13,12 +13,10 @@ import io
 import json
 import secrets
 import shutil
-import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,30 +26,6 @@ WIDTH_PER_MP = (4000, 3000)  # 12 MP, a phone camera's 4:3
 
 def _log(msg: str) -> None:
     print(f"[bench thumbs {time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-@contextmanager
-def _seaweed(root: Path) -> Iterator[tuple[str, str, str]]:
-    """A private SeaweedFS: (endpoint, access key, secret key)."""
-    from pcs_app.adapters.seaweed import free_port, wait_for_port, weed_command, write_s3_config
-
-    access, secret = "bench" + secrets.token_hex(4), secrets.token_urlsafe(20)
-    conf = root / "s3.json"
-    write_s3_config(conf, access, secret)
-    s3 = free_port()
-    cmd = weed_command(root / "s3", conf, s3, *(free_port() for _ in range(4)))
-    with open(root / "weed.log", "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        if not wait_for_port(s3, 30):
-            raise RuntimeError(f"SeaweedFS did not start; see {root / 'weed.log'}")
-        yield f"http://127.0.0.1:{s3}", access, secret
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def make_photos(folder: Path, count: int, megapixels: float, distinct: int = 4) -> list[Path]:
@@ -119,6 +93,7 @@ def run(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
     workers = int(getattr(args, "thumbs_workers", 2))
     from sqlmodel import col, select
 
+    from pcs_app.adapters.seaweed import private_seaweed
     from pcs_app.models import Thumbnail
     from pcs_app.services import files, users
     from pcs_app.services import thumbnails as thumbs
@@ -132,12 +107,12 @@ def run(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
         _log(f"making {count} JPEGs of {megapixels:g} MP")
         photos = make_photos(photos_dir, count, megapixels)
         avg_mb = sum(p.stat().st_size for p in photos) / len(photos) / 1e6
-        with _seaweed(work) as (endpoint, access, secret):
+        with private_seaweed(work / "seaweed") as s3:
             settings = Settings(
                 data_dir=work / "data",
-                s3_endpoint=endpoint,
-                s3_access_key=access,
-                s3_secret_key=secret,
+                s3_endpoint=s3.endpoint,
+                s3_access_key=s3.access_key,
+                s3_secret_key=s3.secret_key,
                 s3_bucket="pcs-bench",
                 jobs_workers=workers,
             )

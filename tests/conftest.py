@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pcs_app.adapters.seaweed import free_port, wait_for_port, weed_command, write_s3_config
+from pcs_app.adapters.seaweed import PrivateS3, free_port, private_seaweed
 from pcs_app.services import users
 from pcs_app.services.core import Core
 from pcs_app.settings import Settings
@@ -31,38 +29,11 @@ def service_missing(what: str) -> None:
     pytest.skip(f"{what} not reachable")
 
 
-@dataclass(frozen=True)
-class S3Server:
-    endpoint: str
-    access_key: str
-    secret_key: str
-    port: int
-    pid: int
-
-
 @pytest.fixture(scope="session")
-def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateS3]:
     """A real SeaweedFS (weed mini) on free 127.0.0.1 ports, for the whole session."""
-    root = tmp_path_factory.mktemp("seaweed")
-    access, secret = "test" + secrets.token_hex(4), secrets.token_urlsafe(20)
-    conf = root / "s3.json"
-    write_s3_config(conf, access, secret)
-    s3 = free_port()
-    master, volume, filer, admin = (free_port() for _ in range(4))
-    cmd = weed_command(root / "data", conf, s3, master, volume, filer, admin)
-    log = open(root / "weed.log", "wb")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        if not wait_for_port(s3, 30):
-            raise RuntimeError(f"SeaweedFS did not start; see {root / 'weed.log'}")
-        yield S3Server(f"http://127.0.0.1:{s3}", access, secret, s3, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with private_seaweed(tmp_path_factory.mktemp("seaweed")) as s3:
+        yield s3
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +71,7 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-def make_settings(tmp: Path, weed: S3Server, database_url: str | None, bucket: str, **extra: object) -> Settings:
+def make_settings(tmp: Path, weed: PrivateS3, database_url: str | None, bucket: str, **extra: object) -> Settings:
     return Settings(
         data_dir=tmp,
         database_url=database_url,
@@ -120,7 +91,7 @@ def make_core(settings: Settings) -> Core:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def core(request: pytest.FixtureRequest, weed: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
+def core(request: pytest.FixtureRequest, weed: PrivateS3, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
     """A Core on SQLite and on PostgreSQL; tests isolate themselves by creating their own users."""
     tmp = tmp_path_factory.mktemp(f"core-{request.param}")
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None

@@ -231,7 +231,6 @@ class StreamWriter:
         self._slots = threading.BoundedSemaphore(store.cfg.concurrency)
         self._next_part = 1
         self.size = 0
-        self._closed = False
 
     def write(self, data: bytes) -> None:
         self._buf += data
@@ -271,7 +270,6 @@ class StreamWriter:
 
     def commit(self) -> int:
         """Finish the object; returns its size."""
-        self._closed = True
         try:
             if self._upload_id is None:
                 self.store.put_bytes(self.key, bytes(self._buf), self.content_type)
@@ -288,7 +286,6 @@ class StreamWriter:
 
     def abort(self) -> None:
         """Drop whatever was sent; safe to call more than once."""
-        self._closed = True
         self._buf = bytearray()
         for f in self._futures:
             f.cancel()

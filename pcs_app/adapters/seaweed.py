@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import socket
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -97,3 +102,36 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
         except OSError:
             time.sleep(0.1)
     return False
+
+
+@dataclass(frozen=True)
+class PrivateS3:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    port: int
+    pid: int
+
+
+@contextmanager
+def private_seaweed(root: Path, timeout: float = 30) -> Iterator[PrivateS3]:
+    """A throw-away SeaweedFS on free ports under ``root`` (tests, benchmarks), stopped on exit."""
+    root.mkdir(parents=True, exist_ok=True)
+    access, secret = "tmp" + secrets.token_hex(4), secrets.token_urlsafe(20)
+    conf = root / "s3.json"
+    write_s3_config(conf, access, secret)
+    taken: set[int] = set()
+    s3 = free_port(taken)
+    cmd = weed_command(root / "data", conf, s3, *(free_port(taken) for _ in range(4)))
+    with open(root / "weed.log", "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        if not wait_for_port(s3, timeout):
+            raise RuntimeError(f"SeaweedFS did not start; see {root / 'weed.log'}")
+        yield PrivateS3(f"http://127.0.0.1:{s3}", access, secret, s3, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -59,7 +59,3 @@ class IntegrityFailed(PCSError):
     """The bytes received do not match what the client declared (size or sha256)."""
 
     code, status = "integrity_failed", 422
-
-
-class StorageUnavailable(PCSError):
-    code, status = "storage_unavailable", 503

@@ -6,7 +6,6 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import literal, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -20,8 +19,6 @@ from .errors import Conflict, InvalidInput, NotFound
 from .names import name_key, numbered, validate_name
 from .tx import Tx, write_tx
 
-OnConflict = Literal["fail", "rename"]
-Sort = Literal["name", "size", "modified"]
 SORTS = ("name", "size", "modified")
 MAX_AUTORENAME = 10_000
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from pcs_app.models import FILE, Blob, Node, User
 
-from .core import get_core
+from .core import Core
 
 
 @dataclass(frozen=True)
@@ -21,9 +21,8 @@ class StatusReport:
     stored_bytes: int
 
 
-def report() -> StatusReport:
+def report(core: Core) -> StatusReport:
     """Counts and reachability; never raises (a failing part shows as not ok)."""
-    core = get_core()
     try:
         with core.db.read() as s:
             users = s.exec(select(func.count()).select_from(User)).one()

@@ -71,55 +71,29 @@ def breadcrumbs() -> rx.Component:
     )
 
 
+def _action(icon: str, label: str, on_click: object, id_: str, **props: object) -> rx.Component:
+    """A toolbar button for the current selection."""
+    return rx.button(rx.icon(icon, size=16), label, variant="soft", size="2", on_click=on_click, id=id_, **props)
+
+
 def toolbar() -> rx.Component:
     selection_actions = rx.hstack(
         rx.text(FilesState.selected_count.to_string() + " selected", size="2", weight="medium", id="selection-count"),
         # rx.download clicks a real anchor in the browser, so the file streams straight from the
         # API (an <a> rendered by the app would be taken over by the client-side router).
-        rx.button(
-            rx.icon("download", size=16),
+        _action(
+            "download",
             "Download",
-            variant="soft",
-            size="2",
-            on_click=rx.download(url=FilesState.download_url, filename=FilesState.download_name),
-            id="download-selected",
+            rx.download(url=FilesState.download_url, filename=FilesState.download_name),
+            "download-selected",
         ),
-        rx.button(
-            rx.icon("folder-input", size=16),
-            "Move",
-            variant="soft",
-            size="2",
-            on_click=FilesState.open_dialog("move"),
-            id="move-selected",
-        ),
-        rx.button(
-            rx.icon("copy", size=16),
-            "Copy",
-            variant="soft",
-            size="2",
-            on_click=FilesState.open_dialog("copy"),
-            id="copy-selected",
-        ),
+        _action("folder-input", "Move", FilesState.open_dialog("move"), "move-selected"),
+        _action("copy", "Copy", FilesState.open_dialog("copy"), "copy-selected"),
         rx.cond(
             FilesState.selected_count == 1,
-            rx.button(
-                rx.icon("pencil", size=16),
-                "Rename",
-                variant="soft",
-                size="2",
-                on_click=FilesState.open_dialog("rename"),
-                id="rename-selected",
-            ),
+            _action("pencil", "Rename", FilesState.open_dialog("rename"), "rename-selected"),
         ),
-        rx.button(
-            rx.icon("trash-2", size=16),
-            "Delete",
-            variant="soft",
-            color_scheme="red",
-            size="2",
-            on_click=FilesState.trash_selected,
-            id="delete-selected",
-        ),
+        _action("trash-2", "Delete", FilesState.trash_selected, "delete-selected", color_scheme="red"),
         rx.icon_button(
             rx.icon("x", size=16),
             variant="ghost",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pcs_app.services import status as status_svc
+from pcs_app.services.core import get_core
 
 
 class StatusState(rx.State):
@@ -19,7 +20,7 @@ class StatusState(rx.State):
     async def load(self):  # type: ignore[no-untyped-def]
         import asyncio
 
-        report = await asyncio.to_thread(status_svc.report)
+        report = await asyncio.to_thread(status_svc.report, get_core())
         async with self:
             self.database_ok = report.database_ok
             self.storage_ok = report.storage_ok

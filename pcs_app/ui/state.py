@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 import reflex as rx
@@ -12,6 +11,7 @@ from pcs_app.models import User
 from pcs_app.services import changes, files, nodes, thumbnails, users
 from pcs_app.services.core import get_core
 from pcs_app.services.errors import PCSError, Unauthorized
+from pcs_app.services.status import human_size
 
 from . import routes
 from .format import content_url, row
@@ -113,7 +113,6 @@ class FilesState(AuthState):
     """The file browser: one folder's listing, selection, dialogs and live updates."""
 
     folder_id: str = ""
-    folder_name: str = ""
     crumbs: list[dict[str, str]] = []
     items: list[dict[str, str]] = []
     next_cursor: str = ""
@@ -190,12 +189,11 @@ class FilesState(AuthState):
         async with self:
             self.email, self.root_id = user.email, user.root_id or ""
             self.folder_id = fid
-            self.folder_name = path[-1].name or "My files"
             self.crumbs = [{"id": n.id, "name": n.name or "My files", "href": routes.folder_url(n.id)} for n in path]
             self.items = rows
             self.next_cursor = page.next_cursor or ""
             self.selected, self.anchor, self.loading, self.dialog = [], "", False, ""
-            self.used = f"{_size(user.used_bytes)} used"
+            self.used = f"{human_size(user.used_bytes)} used"
         yield FilesState.live
 
     async def _relist(self, user: User) -> None:
@@ -213,7 +211,7 @@ class FilesState(AuthState):
             self.next_cursor = page.next_cursor or ""
             ids = {i["id"] for i in self.items}
             self.selected = [s for s in self.selected if s in ids]
-            self.used = f"{_size(fresh.used_bytes)} used"
+            self.used = f"{human_size(fresh.used_bytes)} used"
 
     @rx.event(background=True)
     async def load_more(self):  # type: ignore[no-untyped-def]
@@ -403,24 +401,6 @@ class FilesState(AuthState):
         await self._relist(user)
         yield rx.toast.success(f"{'Moved' if kind == 'move' else 'Copied'} {done} item{'s' if done != 1 else ''}")
 
-    @rx.event(background=True)
-    async def move_to(self, ids_json: str, dest: str):  # type: ignore[no-untyped-def]
-        """Drag and drop onto a folder or a breadcrumb."""
-        user = await self._user()
-        if user is None:
-            return
-        try:
-            ids = [i for i in json.loads(ids_json) if isinstance(i, str) and i != dest]
-        except (ValueError, TypeError):
-            return
-        for node_id in ids:
-            try:
-                await _run(nodes.move, _core(), user, node_id, dest)
-            except PCSError as e:
-                yield rx.toast.error(e.message)
-                break
-        await self._relist(user)
-
     # -- trash and undo ----------------------------------------------------------------------
     @rx.event(background=True)
     async def trash_selected(self):  # type: ignore[no-untyped-def]
@@ -485,12 +465,6 @@ class FilesState(AuthState):
             text = head.decode("utf-8", errors="replace")
             async with self:
                 self.preview_text = text
-
-
-def _size(n: int) -> str:
-    from pcs_app.services.status import human_size
-
-    return human_size(n)
 
 
 def _connected(token: str) -> bool:
