@@ -9,10 +9,9 @@
   const items = [];
   let active = 0;
 
-  function token() {
-    const c = document.cookie.split("; ").find((x) => x.startsWith("pcs_session="));
-    return c ? decodeURIComponent(c.slice("pcs_session=".length)) : "";
-  }
+  // The session is an HttpOnly cookie the browser sends by itself; this header marks our own
+  // requests (a page on another site cannot send it without a CORS preflight we refuse).
+  const OWN = { "X-PCS-Request": "1" };
   function currentFolder() {
     const el = document.getElementById("file-browser");
     return el ? el.dataset.folderId : "";
@@ -24,7 +23,7 @@
     return currentFolder();
   }
   function api(method, path, body) {
-    const headers = { Authorization: "Bearer " + token() };
+    const headers = { ...OWN };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     return fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   }
@@ -155,7 +154,7 @@
       it.xhr = xhr;
       const q = `name=${encodeURIComponent(it.name)}&on_conflict=${it.mode}`;
       xhr.open("PUT", `/api/v1/nodes/${encodeURIComponent(target)}/files?${q}`);
-      xhr.setRequestHeader("Authorization", "Bearer " + token());
+      xhr.setRequestHeader("X-PCS-Request", "1");
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       xhr.upload.onprogress = (e) => {
         it.loaded = e.loaded;
@@ -272,14 +271,15 @@
     if (!target || !target.dataset.dropFolder) return;
     e.preventDefault();
     const dest = target.dataset.dropFolder;
-    for (const id of JSON.parse(e.dataTransfer.getData(MIME) || "[]")) {
-      if (id === dest) continue;
-      const r = await api("PATCH", `/api/v1/nodes/${encodeURIComponent(id)}`, { parent_id: dest });
-      if (!r.ok) {
-        const body = await r.json().catch(() => ({}));
-        showNote(body.message || "Could not move that item");
-        break;
-      }
+    const ids = JSON.parse(e.dataTransfer.getData(MIME) || "[]").filter((id) => id !== dest);
+    if (!ids.length) return;
+    // One request for the whole selection; the server moves each item and says how each went.
+    const r = await api("POST", "/api/v1/bulk/move", { ids, parent_id: dest });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) showNote(body.message || "Could not move those items");
+    else if (body.failed) {
+      const first = body.items.find((i) => i.status === "failed");
+      showNote(`${body.failed} could not be moved: ${first && first.error ? first.error.message : ""}`);
     }
   });
   function showNote(text) {

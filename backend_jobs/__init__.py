@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from pcs_app.services.core import Core
     from pcs_app.settings import Settings
 
+# Modules that start a process (they build the Core through pcs_app.wiring) rather than define jobs.
+ENTRY_POINTS = frozenset({"lambda_handler"})
+
 __all__ = ["JOBS", "Job", "build_queue", "job", "load_jobs", "run_job"]
 
 
@@ -28,7 +31,7 @@ __all__ = ["JOBS", "Job", "build_queue", "job", "load_jobs", "run_job"]
 def load_jobs() -> dict[str, Job]:
     """Import every job module of this package (once) and return the registry."""
     for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
+        if not info.name.startswith("_") and info.name not in ENTRY_POINTS:
             importlib.import_module(f"{__name__}.{info.name}")
     return JOBS
 

@@ -25,7 +25,8 @@ from sqlmodel import select
 from pcs_app.adapters.queue import Failure
 from pcs_app.models import Blob, utcnow
 from pcs_app.services import thumbnails as thumbs
-from pcs_app.services.core import Core, get_core
+from pcs_app.services.core import Core
+from pcs_app.wiring import get_core
 
 from . import failures, load_jobs, run_job
 

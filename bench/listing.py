@@ -24,10 +24,11 @@ from sqlmodel import select
 
 from pcs_app.db import upgrade
 from pcs_app.models import FILE, FOLDER, Node, User, new_id
-from pcs_app.services import nodes, users
+from pcs_app.services import accounts, tree
 from pcs_app.services.core import Core
 from pcs_app.services.names import name_key
 from pcs_app.settings import Settings
+from pcs_app.wiring import build_core
 
 from .common import Row, Section, log, percentile
 from .stack import Api, Stack
@@ -180,7 +181,7 @@ def captured_sql(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
 def pcs_plan(core: Core, user: User, folder_id: str, sort: str, cursor: str | None) -> str:
     """The database's plan for the file-kind SELECT that list_children really sends."""
     with captured_sql(core.db.engine) as seen:
-        nodes.list_children(core, user, folder_id, sort=sort, limit=PAGE, cursor=cursor)
+        tree.list_children(core, user, folder_id, sort=sort, limit=PAGE, cursor=cursor)
     stmt, params = next((s, p) for s, p in reversed(seen) if "ORDER BY" in s)
     with core.db.engine.connect() as conn:
         rows = conn.exec_driver_sql(explain_prefix(core.db.is_sqlite) + stmt, params).fetchall()
@@ -228,7 +229,7 @@ def build_cases(
         seen = 0
         last_id = ""
         while seen < deep_at:
-            page = nodes.list_children(core, user, folder_id, sort=sort, limit=WALK_PAGE, cursor=cursor)
+            page = tree.list_children(core, user, folder_id, sort=sort, limit=WALK_PAGE, cursor=cursor)
             seen += len(page.items)
             last_id = page.items[-1].id
             cursor = page.next_cursor
@@ -238,10 +239,10 @@ def build_cases(
         deep_cursor = cursor
 
         def first_pcs(s: str = sort) -> Sequence[Any]:
-            return nodes.list_children(core, user, folder_id, sort=s, limit=PAGE).items
+            return tree.list_children(core, user, folder_id, sort=s, limit=PAGE).items
 
         def deep_pcs(s: str = sort, c: str | None = deep_cursor) -> Sequence[Any]:
-            return nodes.list_children(core, user, folder_id, sort=s, limit=PAGE, cursor=c).items
+            return tree.list_children(core, user, folder_id, sort=s, limit=PAGE, cursor=c).items
 
         def first_raw(s: str = sort) -> Sequence[Any]:
             return raw.page(folder_id, s, PAGE)
@@ -311,7 +312,7 @@ def run_sqlite(stack: Stack, api: Api, email: str, entries: int, dirs: int, reps
         s3_access_key=stack.access_key,
         s3_secret_key=stack.secret_key,
     )
-    core = Core.from_settings(settings)
+    core = build_core(settings)
     conn = sqlite3.connect(stack.db_path, check_same_thread=False)
     try:
         with core.db.read() as s:
@@ -376,9 +377,9 @@ def run_postgres(
             s3_access_key=stack.access_key,
             s3_secret_key=stack.secret_key,
         )
-        core = Core.from_settings(settings)
-        user = users.create_user(core, f"bench-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16))
-        folder_id = nodes.create_folder(core, user, user.root_id, "bench-listing").id
+        core = build_core(settings)
+        user = accounts.create_user(core, f"bench-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16))
+        folder_id = tree.create_folder(core, user, user.root_id, "bench-listing").id
         secs = bulk_insert(core.db.engine, user.id or 0, folder_id, entries, dirs)
         with core.db.engine.connect() as c:
             c.exec_driver_sql("ANALYZE node")

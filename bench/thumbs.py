@@ -95,10 +95,10 @@ def run(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
 
     from pcs_app.adapters.seaweed import private_seaweed
     from pcs_app.models import Thumbnail
-    from pcs_app.services import files, users
+    from pcs_app.services import accounts, content
     from pcs_app.services import thumbnails as thumbs
-    from pcs_app.services.core import Core
     from pcs_app.settings import Settings
+    from pcs_app.wiring import build_core
 
     work = Path(tempfile.mkdtemp(prefix="pcs-bench-thumbs-"))
     try:
@@ -116,13 +116,15 @@ def run(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
                 s3_bucket="pcs-bench",
                 jobs_workers=workers,
             )
-            core = Core.from_settings(settings)
+            core = build_core(settings)
             try:
                 core.blobs.ensure_bucket()
                 core.db.migrate()
-                user = users.create_user(core, f"bench-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16))
+                user = accounts.create_user(
+                    core, f"bench-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16)
+                )
                 _log("uploading (jobs wait in the queue: no worker runs yet)")
-                shas = [files.upload(core, user, user.root_id, p.name, [p.read_bytes()]).sha256 for p in photos]
+                shas = [content.upload(core, user, user.root_id, p.name, [p.read_bytes()]).sha256 for p in photos]
                 assert core.jobs.pending_count() >= count, "the uploads did not queue their thumbnails"
 
                 _log("anchor: raw Pillow, same outputs")

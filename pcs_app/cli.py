@@ -28,7 +28,10 @@ def load_settings():  # type: ignore[no-untyped-def]
         return get_settings()
     except ValidationError as e:
         first = e.errors()[0]
-        die(f"invalid setting PCS_{'_'.join(map(str, first['loc'])).upper()}: {first['msg']}", 2)
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        if first["loc"]:
+            die(f"invalid setting PCS_{'_'.join(map(str, first['loc'])).upper()}: {msg}", 2)
+        die(msg, 2)
 
 
 def _ports(settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -108,7 +111,7 @@ def prepare(settings) -> None:  # type: ignore[no-untyped-def]
     """Wait for S3, create the bucket, apply migrations."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from pcs_app.services.core import get_core
+    from pcs_app.wiring import get_core
 
     core = get_core()
     deadline = time.monotonic() + 60
@@ -183,7 +186,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     """Run the job consumer (huey) in the foreground: worker threads plus the periodic scheduler."""
     import logging
 
-    from pcs_app.services.core import get_core
+    from pcs_app.wiring import get_core
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -199,7 +202,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
 def cmd_jobs(args: argparse.Namespace) -> None:
     """Inspect and steer background jobs: failed, retry, status, run."""
     from backend_jobs import failures, run_job
-    from pcs_app.services.core import get_core
+    from pcs_app.wiring import get_core
 
     load_settings()
     core = get_core()
@@ -235,7 +238,7 @@ def cmd_jobs(args: argparse.Namespace) -> None:
 
 
 def cmd_migrate(_args: argparse.Namespace) -> None:
-    from pcs_app.services.core import get_core
+    from pcs_app.wiring import get_core
 
     load_settings()
     get_core().db.migrate()
@@ -244,24 +247,24 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 
 def cmd_create_admin(args: argparse.Namespace) -> None:
     """Create an administrator account (works even when sign-up is closed)."""
-    from pcs_app.services import users
-    from pcs_app.services.core import get_core
+    from pcs_app.services import accounts
     from pcs_app.services.errors import PCSError
+    from pcs_app.wiring import get_core
 
     load_settings()
     core = get_core()
     core.db.migrate()
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     try:
-        user = users.create_user(core, args.email, password, is_admin=True, via_admin=True)
+        user = accounts.create_user(core, args.email, password, is_admin=True, via_admin=True)
     except PCSError as e:
         die(e.message)
     print(f"administrator {user.email} created")
 
 
 def cmd_gc(_args: argparse.Namespace) -> None:
-    from pcs_app.services.core import get_core
     from pcs_app.services.gc import collect_garbage
+    from pcs_app.wiring import get_core
 
     load_settings()
     print(collect_garbage(get_core()))

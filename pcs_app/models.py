@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import BigInteger, Index, text
 from sqlmodel import Field, SQLModel
 
-FOLDER = "dir"  # sorts before "file", so folders list first
+FOLDER = "dir"  # stored value; sorts before "file", so folders list first
 FILE = "file"
+KindName = Literal["folder", "file"]
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+def kind_name(kind: str) -> KindName:
+    """The public name of a stored kind: "folder" or "file" (the API and the UI say these)."""
+    return "folder" if kind == FOLDER else "file"
+
+
+def looks_like_id(value: object) -> bool:
+    """Whether ``value`` has the shape of an id we hand out (checked before any query: no NUL reaches SQL)."""
+    return isinstance(value, str) and _ID.match(value) is not None
 
 
 def utcnow() -> datetime:
@@ -47,9 +61,22 @@ class ApiToken(SQLModel, table=True):
 
 
 class Throttle(SQLModel, table=True):
+    """Failures counted under one key (an account, an address, or the pair) in the current window."""
+
     key: str = Field(primary_key=True, max_length=400)
     failures: int = 0
     window_start: datetime = Field(default_factory=utcnow)
+    blocked_until: datetime | None = None
+
+
+class KnownAddress(SQLModel, table=True):
+    """An address (stored as a keyed hash) that has signed in to an account before."""
+
+    __tablename__ = "known_address"
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    address_hash: str = Field(primary_key=True, max_length=64)
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
 
 
 class Blob(SQLModel, table=True):

@@ -1,13 +1,13 @@
-"""Reflex entry point: wires pages and mounts the REST API. Nothing here does work at import."""
+"""Reflex entry point: wires pages to routes and mounts the REST API. Nothing here does work at import."""
 
 import reflex as rx
 
 from pcs_app.api.app import create_api
 from pcs_app.ui import routes
-from pcs_app.ui.auth_pages import login, signup
-from pcs_app.ui.files_page import files_page
-from pcs_app.ui.pages import index
-from pcs_app.ui.state import AuthState, FilesState
+from pcs_app.ui.pages.auth import login, signup
+from pcs_app.ui.pages.files import files_page
+from pcs_app.ui.pages.status import status_page
+from pcs_app.ui.states import ActionsState, AuthState, FilesState, SelectionState, StatusState
 
 app = rx.App(
     api_transformer=create_api(),
@@ -18,9 +18,10 @@ app = rx.App(
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
     ],
 )
-app.add_page(index, route=routes.STATUS, title="PCS — status")
-app.add_page(login, route=routes.LOGIN, title="Sign in — PCS", on_load=AuthState.redirect_if_signed_in)
-app.add_page(signup, route=routes.SIGNUP, title="Create account — PCS", on_load=AuthState.redirect_if_signed_in)
-app.add_page(files_page, route="/", title="My files — PCS", on_load=FilesState.load)
-app.add_page(files_page, route=routes.FILES, title="My files — PCS", on_load=FilesState.load)
-app.add_page(files_page, route=routes.FOLDER, title="Files — PCS", on_load=FilesState.load)
+app.add_page(status_page, route=routes.STATUS, title="PCS — status", on_load=StatusState.load)
+app.add_page(login, route=routes.LOGIN, title="Sign in — PCS", on_load=AuthState.on_auth_page)
+app.add_page(signup, route=routes.SIGNUP, title="Create account — PCS", on_load=AuthState.on_auth_page)
+_files_load = [SelectionState.clear, ActionsState.close_dialog, FilesState.load]
+app.add_page(files_page, route="/", title="My files — PCS", on_load=_files_load)
+app.add_page(files_page, route=routes.FILES, title="My files — PCS", on_load=_files_load)
+app.add_page(files_page, route=routes.FOLDER, title="Files — PCS", on_load=_files_load)

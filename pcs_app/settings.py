@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
+import os
 import secrets
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+PREFIX = "PCS_"
+# PCS_ variables that are not settings of the app: knobs of the test suite and the benchmarks.
+NOT_SETTINGS = ("PCS_TEST_", "PCS_BENCH_", "PCS_REQUIRE_SERVICES", "PCS_CRASH_ITERATIONS")
 
 
 class Settings(BaseSettings):
     """PCS configuration. Each field is the env var ``PCS_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="PCS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="forbid")
 
     data_dir: Path = Field(
         Path("data"), description="Where the SQLite database, the embedded S3 data and its credentials live."
@@ -27,6 +34,19 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the app listens on.")
     port: int = Field(3000, description="Port of the app (UI and API on one port).")
+    public_url: str | None = Field(
+        None, description="The address users reach the app at, for links in mail (default http://localhost:<port>)."
+    )
+    allowed_origins: str = Field(
+        "",
+        description="Comma-separated extra origins allowed to call the API from a browser "
+        "(the app's own origin, from public_url, is always allowed).",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Server secret for signed values; default: generated once into <data_dir>/secret.key. "
+        "Set it (the same on every instance) when several instances serve one site.",
+    )
 
     s3_endpoint: str | None = Field(
         None, description="S3 endpoint URL. Unset: embedded SeaweedFS on 127.0.0.1:<s3_port>. Empty string: AWS S3."
@@ -56,8 +76,23 @@ class Settings(BaseSettings):
     signup_open: bool = Field(True, description="Whether anyone may create an account.")
     token_ttl_days: int = Field(90, description="Lifetime of API and sign-in tokens, in days.")
     login_window_seconds: int = Field(900, description="Window over which failed sign-ins are counted.")
-    login_max_failures_account: int = Field(5, description="Failed sign-ins per account per window before refusal.")
-    login_max_failures_ip: int = Field(30, description="Failed sign-ins per client address per window.")
+    login_free_failures: int = Field(
+        3, description="Failed sign-ins from one address to one account before each further try must wait."
+    )
+    login_max_delay_seconds: int = Field(
+        900, description="Longest wait imposed between tries of one address on one account (doubling up to it)."
+    )
+    login_max_failures_account: int = Field(
+        50,
+        description="Failed sign-ins per account per window (from all addresses) before only addresses "
+        "that signed in to it before may try.",
+    )
+    login_max_failures_ip: int = Field(
+        200,
+        description="Failed sign-ins per client address per window (all accounts) before only accounts "
+        "that signed in from it before may try.",
+    )
+    signup_max_per_ip: int = Field(10, description="Accounts one client address may create per hour.")
     password_min_length: int = Field(8, description="Shortest accepted password.")
 
     redis_url: str | None = Field(
@@ -90,6 +125,17 @@ class Settings(BaseSettings):
     thumb_memory_mb: int = Field(1024, description="Address-space limit of each thumbnail sandbox process, in MiB.")
     thumb_timeout_seconds: float = Field(60.0, description="Longest one thumbnail may take before it is given up.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_keys(cls, data: Any) -> Any:
+        known = {PREFIX + name.upper() for name in cls.model_fields}
+        for key in os.environ:
+            if key.startswith(PREFIX) and key not in known and not key.startswith(NOT_SETTINGS):
+                close = difflib.get_close_matches(key, sorted(known), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise ValueError(f"{key} is not a PCS setting{hint}; see the settings table in README.md")
+        return data
+
     @field_validator("s3_bucket")
     @classmethod
     def _bucket(cls, v: str) -> str:
@@ -116,6 +162,30 @@ class Settings(BaseSettings):
         if self.thumb_memory_mb < 256:
             raise ValueError("PCS_THUMB_MEMORY_MB must be at least 256")
         return self
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
+
+    @property
+    def origins(self) -> list[str]:
+        """Browser origins allowed to call the API with credentials: the app's own, plus configured ones."""
+        own = urlsplit(self.effective_public_url)
+        found = [f"{own.scheme}://{own.netloc}"]
+        if self.public_url is None:
+            found.append(f"http://127.0.0.1:{self.port}")
+        found += [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(found))
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / "secret.key"
+
+    def server_secret(self) -> bytes:
+        """The server secret: the setting, else a key generated once into <data_dir>/secret.key."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return _ensure_file(self.secret_file, lambda: secrets.token_urlsafe(48)).encode()
 
     @property
     def embedded_s3(self) -> bool:
@@ -152,17 +222,30 @@ class Settings(BaseSettings):
         return None, None  # boto3's own chain (IAM role on AWS)
 
 
+def _ensure_file(path: Path, make: Any) -> str:
+    """The content of ``path``, written once (owner-only) from ``make()`` if it does not exist yet."""
+    if path.exists():
+        return path.read_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(make())
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)  # first writer wins; a concurrent start reads the winner's value
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text()
+
+
 def ensure_embedded_credentials(settings: Settings) -> dict[str, str]:
     """Create the embedded SeaweedFS key pair once, readable by the owner only."""
-    path = settings.credentials_file
-    if path.exists():
-        return json.loads(path.read_text())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    creds = {"accessKey": "pcs" + secrets.token_hex(8), "secretKey": secrets.token_urlsafe(30)}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(creds))
-    tmp.chmod(0o600)
-    tmp.replace(path)
+    text = _ensure_file(
+        settings.credentials_file,
+        lambda: json.dumps({"accessKey": "pcs" + secrets.token_hex(8), "secretKey": secrets.token_urlsafe(30)}),
+    )
+    creds: dict[str, str] = json.loads(text)
     return creds
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from pcs_app.adapters.seaweed import PrivateS3, free_port, private_seaweed
-from pcs_app.services import users
+from pcs_app.services import accounts
 from pcs_app.services.core import Core
 from pcs_app.settings import Settings
+from pcs_app.wiring import build_core
 from tests.stack import Stack, start_stack
 
 REQUIRE_SERVICES = os.environ.get("PCS_REQUIRE_SERVICES") == "1"
@@ -84,7 +85,7 @@ def make_settings(tmp: Path, weed: PrivateS3, database_url: str | None, bucket: 
 
 
 def make_core(settings: Settings) -> Core:
-    core = Core.from_settings(settings)
+    core = build_core(settings)
     core.blobs.ensure_bucket()
     core.db.migrate()
     return core
@@ -102,12 +103,12 @@ def core(request: pytest.FixtureRequest, weed: PrivateS3, tmp_path_factory: pyte
 
 @pytest.fixture
 def user(core: Core):  # type: ignore[no-untyped-def]
-    return users.create_user(core, f"u{secrets.token_hex(5)}@example.com", PASSWORD)
+    return accounts.create_user(core, f"u{secrets.token_hex(5)}@example.com", PASSWORD)
 
 
 @pytest.fixture
 def other_user(core: Core):  # type: ignore[no-untyped-def]
-    return users.create_user(core, f"o{secrets.token_hex(5)}@example.com", PASSWORD)
+    return accounts.create_user(core, f"o{secrets.token_hex(5)}@example.com", PASSWORD)
 
 
 def wait_until(cond, timeout: float = 10.0, interval: float = 0.05) -> bool:  # type: ignore[no-untyped-def]
@@ -122,8 +123,6 @@ def wait_until(cond, timeout: float = 10.0, interval: float = 0.05) -> bool:  # 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data = tmp_path_factory.mktemp("stack") / "data"
-    # Every test client is 127.0.0.1: keep the per-address sign-in limit out of the way here
-    # (it is tested in the service tests); the per-account limit stays as configured.
-    s = start_stack(data, free_port, {"PCS_LOGIN_MAX_FAILURES_IP": "100000"})
+    s = start_stack(data, free_port)
     yield s
     s.stop()

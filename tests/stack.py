@@ -21,8 +21,25 @@ class Stack:
     port: int
     s3_port: int
     data_dir: Path
-    proc: subprocess.Popen  # type: ignore[type-arg]
+    proc: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str, stdin: str = "") -> str:
+        """Run ``python -m pcs_app.cli ARGS`` against this stack's data (e.g. create-admin)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")}
+        env.update(self.env)
+        out = subprocess.run(
+            [sys.executable, "-m", "pcs_app.cli", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout
 
     def stop(self) -> None:
         """Stop the process group this test started (honcho and its children), by PID."""
@@ -48,6 +65,10 @@ def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = No
             "PATH": f"{ROOT / '.tools/node_modules/.bin'}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
             "REFLEX_USE_SYSTEM_BUN": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
+            # Every test client is 127.0.0.1: keep the per-address limits out of the way here (they
+            # are tested in tests/unit/test_throttle.py); the per-pair waits stay as configured.
+            "PCS_LOGIN_MAX_FAILURES_IP": "100000",
+            "PCS_SIGNUP_MAX_PER_IP": "100000",
             **(extra_env or {}),
         }
     )
@@ -61,7 +82,8 @@ def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = No
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    stack = Stack(f"http://127.0.0.1:{port}", port, s3, data_dir, proc, log)
+    pcs_env = {k: v for k, v in env.items() if k.startswith("PCS_")}
+    stack = Stack(f"http://127.0.0.1:{port}", port, s3, data_dir, proc, log, pcs_env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -1,23 +1,25 @@
-"""The FastAPI application behind /api: error mapping, size limits, routes."""
+"""The FastAPI application behind /api: routers, error mapping, body limits, method handling, schema."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import Match, Mount
 
-from pcs_app.services.errors import PCSError, Throttled
+from pcs_app.services.errors import PCSError
+from pcs_app.wiring import get_core
 
-from .routes import router
-from .routes_thumbs import router as thumbs_router
+from .middleware import BodyGuard
+from .routes import ROUTERS
 
 log = logging.getLogger(__name__)
-JSON_BODY_LIMIT = 1024 * 1024
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -32,49 +34,42 @@ def error_body(status: int, code: str, message: str, **extra: object) -> JSONRes
     return JSONResponse({"error": code, "message": message, **extra}, status_code=status)
 
 
-class JsonBodyLimit:
-    """Refuse JSON bodies over 1 MiB under /api (file uploads stream and are exempt)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["path"].endswith("/files"):
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > JSON_BODY_LIMIT
-            except ValueError:
-                too_big = True
-            if too_big:
-                await error_body(413, "too_large", "Request bodies here are at most 1 MiB.")(scope, receive, send)
-                return
-        received = 0
-
-        async def limited() -> dict:  # type: ignore[type-arg]
-            nonlocal received
-            msg = await receive()
-            if msg["type"] == "http.request":
-                received += len(msg.get("body", b""))
-                if received > JSON_BODY_LIMIT:
-                    raise _TooLarge
-            return msg
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await error_body(413, "too_large", "Request bodies here are at most 1 MiB.")(scope, receive, send)
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-class _TooLarge(Exception):
-    pass
+def _allowed_methods(api: FastAPI, scope: dict[str, Any], fallback: Any) -> set[str]:
+    """Methods some API route answers at this request's path (empty when no route has the path)."""
+    found: set[str] = set()
+    for route in api.router.routes:
+        # Mounts are not API routes (Reflex mounts the web app at "" and it takes every path).
+        if not isinstance(route, Mount) and getattr(route, "endpoint", None) is not fallback:
+            for method in METHODS:
+                if route.matches({**scope, "method": method})[0] == Match.FULL:
+                    found.add(method)
+    return found
+
+
+class PcsApi(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        """The schema, with the limits that come from settings filled in."""
+        if self.openapi_schema is None:
+            schema = get_openapi(
+                title=self.title, version=self.version, description=self.description, routes=self.routes
+            )
+            page_max = get_core().settings.list_page_max
+            for path in schema.get("paths", {}).values():
+                for op in path.values():
+                    for param in op.get("parameters", []):
+                        if param.get("schema", {}).pop("x-pcs-page-max", False):
+                            param["schema"]["maximum"] = page_max
+                            param["description"] = f"Items per page: 1 to {page_max} (PCS_LIST_PAGE_MAX)."
+            self.openapi_schema = schema
+        return self.openapi_schema
 
 
 def create_api() -> FastAPI:
     """The API app; Reflex mounts its own app inside it (``api_transformer``)."""
-    api = FastAPI(
+    api = PcsApi(
         title="PCS API",
         version="1",
         description="Personal cloud storage: files, folders, uploads, downloads and the change feed.",
@@ -82,23 +77,29 @@ def create_api() -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
-    api.include_router(router)
-    api.include_router(thumbs_router)
+    for router in ROUTERS:
+        api.include_router(router)
 
-    @api.api_route(
-        "/api/{rest:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
-    )
-    async def _no_such_route(rest: str) -> JSONResponse:
+    async def _no_such_route(request: Request) -> Response:
         # Without this, unknown /api paths would fall through to the web UI's HTML.
-        return error_body(404, "not_found", f"No API route /api/{rest}.")
+        allowed = _allowed_methods(api, dict(request.scope), _no_such_route)
+        if not allowed:
+            return error_body(404, "not_found", f"No API route {request.url.path}.")
+        allow = ", ".join(sorted(allowed | {"OPTIONS"}))
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": allow})
+        resp = error_body(405, "method_not_allowed", f"{request.method} is not allowed here; use {allow}.")
+        resp.headers["Allow"] = allow
+        return resp
 
-    api.add_middleware(JsonBodyLimit)
+    api.add_api_route("/api/{rest:path}", _no_such_route, methods=list(METHODS), include_in_schema=False)
+    api.add_api_route("/api", _no_such_route, methods=list(METHODS), include_in_schema=False)
+    api.add_middleware(BodyGuard)
 
     @api.exception_handler(PCSError)
     async def _pcs_error(_req: Request, exc: PCSError) -> JSONResponse:
         resp = error_body(exc.status, exc.code, exc.message, **exc.details)
-        if isinstance(exc, Throttled):
-            resp.headers["Retry-After"] = str(exc.retry_after)
+        resp.headers.update(exc.headers)
         return resp
 
     @api.exception_handler(RequestValidationError)
@@ -111,7 +112,9 @@ def create_api() -> FastAPI:
     @api.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
-        return error_body(exc.status_code, code, str(exc.detail))
+        resp = error_body(exc.status_code, code, str(exc.detail))
+        resp.headers.update(exc.headers or {})
+        return resp
 
     @api.exception_handler(ClientError)
     @api.exception_handler(BotoCoreError)

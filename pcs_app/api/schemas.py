@@ -3,26 +3,60 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pcs_app.models import FOLDER, Change, Node, Version
+from pcs_app.models import Change, KindName, Node, Version, kind_name
+from pcs_app.services.accounts import EMAIL_PATTERN
+from pcs_app.services.content import SHA256_PATTERN
+from pcs_app.services.names import MAX_NAME_BYTES
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+NAME_PATTERN = r"\S"  # at least one character that is not a space
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
+
+
+NAME_HELP = "An item's name: at most 255 UTF-8 bytes, no '/', '\\' or control characters, not '.' or '..'."
+
+
+def Name(default: Any = ...) -> Any:
+    return Field(default, min_length=1, max_length=MAX_NAME_BYTES, pattern=NAME_PATTERN, description=NAME_HELP)
+
+
+def NodeRef(description: str, default: Any = ...) -> Any:
+    return Field(default, pattern=ID_PATTERN, max_length=32, description=description)
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorOut(BaseModel):
+    error: str = Field(description="A stable, machine-readable code.")
+    message: str = Field(description="What went wrong, for people.")
+
+
 class SignUp(Strict):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
+    password: str = Field(min_length=1, max_length=1024, description="At least PCS_PASSWORD_MIN_LENGTH characters.")
 
 
 class SignIn(Strict):
-    email: str = Field(max_length=320)
-    password: str = Field(max_length=1024)
+    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
+    password: str = Field(min_length=1, max_length=1024)
     name: str = Field("", max_length=100, description="A label for the token, e.g. the device.")
+
+
+class SessionSignIn(Strict):
+    email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
+    password: str = Field(min_length=1, max_length=1024)
+    create: bool = Field(False, description="Create the account first (sign-up).")
+
+
+class SessionOut(BaseModel):
+    user: UserOut
+    expires_at: datetime | None
 
 
 class TokenOut(BaseModel):
@@ -53,7 +87,7 @@ class UserOut(BaseModel):
 class NodeOut(BaseModel):
     id: str
     name: str
-    kind: Literal["folder", "file"]
+    kind: KindName
     parent_id: str | None
     size: int
     mime_type: str | None
@@ -68,7 +102,7 @@ class NodeOut(BaseModel):
         return cls(
             id=n.id,
             name=n.name,
-            kind="folder" if n.kind == FOLDER else "file",
+            kind=kind_name(n.kind),
             parent_id=n.parent_id,
             size=n.size,
             mime_type=n.mime_type,
@@ -90,20 +124,39 @@ class NodeDetail(NodeOut):
 
 
 class NewFolder(Strict):
-    name: str = Field(max_length=4096)
+    name: str = Name()
     on_conflict: Literal["fail", "rename"] = "fail"
 
 
 class NodePatch(Strict):
-    name: str | None = Field(None, max_length=4096)
-    parent_id: str | None = Field(None, max_length=64)
+    name: str | None = Name(None)
+    parent_id: str | None = NodeRef("The folder to move it into.", None)
     on_conflict: Literal["fail", "rename"] = "fail"
 
 
 class CopyRequest(Strict):
-    parent_id: str = Field(max_length=64)
-    name: str | None = Field(None, max_length=4096)
+    parent_id: str = NodeRef("The folder to copy it into.")
+    name: str | None = Name(None)
     on_conflict: Literal["fail", "rename"] = "fail"
+
+
+class BulkRequest(Strict):
+    ids: list[str] = Field(min_length=1, max_length=1000)
+    parent_id: str | None = NodeRef("For move and copy: the folder to move or copy into.", None)
+
+
+class BulkItem(BaseModel):
+    id: str
+    status: Literal["done", "unchanged", "failed"]
+    node: NodeOut | None = None
+    error: ErrorOut | None = None
+
+
+class BulkOut(BaseModel):
+    done: int
+    unchanged: int
+    failed: int
+    items: list[BulkItem]
 
 
 class RestoreRequest(Strict):
@@ -111,17 +164,17 @@ class RestoreRequest(Strict):
 
 
 class ByHash(Strict):
-    name: str = Field(max_length=4096)
-    sha256: str = Field(max_length=64)
+    name: str = Name()
+    sha256: str = Field(pattern=SHA256_PATTERN)
     size: int = Field(ge=0)
     on_conflict: Literal["replace", "rename", "fail"] = "replace"
 
 
-class SessionRequest(Strict):
-    parent_id: str = Field(max_length=64)
-    name: str = Field(max_length=4096)
+class UploadSessionRequest(Strict):
+    parent_id: str = NodeRef("The folder to upload into.")
+    name: str = Name()
     size: int = Field(ge=0)
-    sha256: str | None = Field(None, max_length=64)
+    sha256: str | None = Field(None, pattern=SHA256_PATTERN)
     on_conflict: Literal["replace", "rename", "fail"] = "replace"
 
 
@@ -131,7 +184,7 @@ class PartUrl(BaseModel):
     size: int
 
 
-class SessionOut(BaseModel):
+class UploadSessionOut(BaseModel):
     id: str
     part_size: int
     parts: list[PartUrl]
@@ -162,7 +215,7 @@ class ChangeOut(BaseModel):
     seq: int
     kind: str
     node_id: str
-    node_kind: Literal["folder", "file"]
+    node_kind: KindName
     parent_id: str | None
     name: str | None
     at: datetime
@@ -173,7 +226,7 @@ class ChangeOut(BaseModel):
             seq=c.seq,
             kind=c.kind,
             node_id=c.node_id,
-            node_kind="folder" if c.node_kind == FOLDER else "file",
+            node_kind=kind_name(c.node_kind),
             parent_id=c.parent_id,
             name=c.name,
             at=c.created_at,
@@ -186,9 +239,17 @@ class ChangesOut(BaseModel):
     has_more: bool
 
 
-class ErrorOut(BaseModel):
-    error: str
-    message: str
+class HealthOut(BaseModel):
+    database: bool
+    storage: bool
+
+
+class TotalsOut(BaseModel):
+    users: int
+    files: int
+    stored_bytes: int
 
 
 TokenOut.model_rebuild()
+SessionOut.model_rebuild()
+BulkItem.model_rebuild()

@@ -1,40 +1,89 @@
-"""The one place that decides who may read or write a node.
+"""The one gate: who may do what to a node. Every service that reads or writes a node asks here.
 
-Another user's node answers exactly like a missing one, so ids leak nothing.
+A check takes the actor, the node and the permission needed, and answers from one place:
+
+- ``Perm.READ``   see it, list it, download it, copy it out;
+- ``Perm.WRITE``  change what is inside: upload, create, rename, move within, trash, restore;
+- ``Perm.MANAGE`` decide who else may see it: share links, grants;
+- ``Perm.OWN``    what only the owner does: delete for good, move a shared root.
+
+A role is what an actor holds on a node: ``owner`` (everything) or, through a grant, ``editor``
+(read + write) or ``viewer`` (read). Someone with no role gets the same NotFound as for a missing
+id, so ids leak nothing; someone who may read but not do more gets Forbidden.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from enum import IntEnum
 
 from sqlmodel import Session
 
-from pcs_app.models import FOLDER, Node, User
+from pcs_app.models import FOLDER, Node, User, looks_like_id
 
-from .errors import InvalidInput, NotFound
-
-Need = Literal["read", "write"]
+from .errors import Forbidden, InvalidInput, NotFound
 
 
-def check_node(s: Session, actor: User, node_id: object, need: Need = "read", *, allow_trashed: bool = False) -> Node:
-    """Return the node if ``actor`` may ``need`` it, else raise NotFound."""
-    if not isinstance(node_id, str) or not (1 <= len(node_id) <= 32):
+class Perm(IntEnum):
+    READ = 1
+    WRITE = 2
+    MANAGE = 3
+    OWN = 4
+
+
+OWNER, EDITOR, VIEWER = "owner", "editor", "viewer"
+ROLE_PERM = {OWNER: Perm.OWN, EDITOR: Perm.WRITE, VIEWER: Perm.READ}
+_WORDS = {Perm.READ: "see", Perm.WRITE: "change", Perm.MANAGE: "share", Perm.OWN: "do that to"}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What ``actor`` may do with ``node``."""
+
+    node: Node
+    role: str
+
+    @property
+    def perm(self) -> Perm:
+        return ROLE_PERM[self.role]
+
+    def allows(self, need: Perm) -> bool:
+        return self.perm >= need
+
+
+def role_of(s: Session, actor: User, node: Node) -> str | None:
+    """The actor's role on ``node`` (None: none at all)."""
+    if node.owner_id == actor.id:
+        return OWNER
+    return None
+
+
+def access(s: Session, actor: User, node_id: object, *, allow_trashed: bool = False) -> Access:
+    """The actor's access to a node; NotFound when they have none (or the id is malformed)."""
+    if not looks_like_id(node_id):
         raise NotFound("No such file or folder.")
     node = s.get(Node, node_id)
-    if node is None or not _allowed(actor, node, need):
+    role = role_of(s, actor, node) if node is not None else None
+    if node is None or role is None:
         raise NotFound("No such file or folder.")
     if node.trashed_at is not None and not allow_trashed:
         raise NotFound("No such file or folder (it is in the trash).")
-    return node
+    return Access(node, role)
 
 
-def check_folder(s: Session, actor: User, node_id: object, need: Need = "read") -> Node:
+def check_node(
+    s: Session, actor: User, node_id: object, need: Perm = Perm.READ, *, allow_trashed: bool = False
+) -> Node:
+    """The node if ``actor`` may ``need`` it; NotFound without any role, Forbidden with too little."""
+    got = access(s, actor, node_id, allow_trashed=allow_trashed)
+    if not got.allows(need):
+        raise Forbidden(f"You may not {_WORDS[need]} '{got.node.name}': you are a {got.role} here.")
+    return got.node
+
+
+def check_folder(s: Session, actor: User, node_id: object, need: Perm = Perm.READ) -> Node:
+    """Like ``check_node``, and the node must be a folder."""
     node = check_node(s, actor, node_id, need)
     if node.kind != FOLDER:
         raise InvalidInput("That is a file, not a folder.")
     return node
-
-
-def _allowed(actor: User, node: Node, need: Need) -> bool:
-    # Shared folders (grants) will extend this; today every node belongs to exactly one owner.
-    return node.owner_id == actor.id

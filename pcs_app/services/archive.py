@@ -6,14 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import zipstream
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pcs_app.models import FOLDER, Blob, Node, User, Version
 
-from .access import check_node
+from .access import Perm, check_node
+from .content import Download, read_range
 from .core import Core
 from .errors import InvalidInput, TooLarge
-from .files import Download, read_range
+from .names import name_key, numbered
 
 MAX_ENTRIES = 100_000
 
@@ -28,8 +29,8 @@ class Archive:
 def _walk(core: Core, actor: User, ids: list[str]) -> tuple[str, list[tuple[str, Download | None]]]:
     entries: list[tuple[str, Download | None]] = []
     with core.db.read() as s:
-        tops = [check_node(s, actor, i) for i in ids]
-        queue: list[tuple[Node, str]] = [(n, n.name) for n in tops]
+        tops = [check_node(s, actor, i, Perm.READ) for i in ids]
+        queue: list[tuple[Node, str]] = list(zip(tops, unique_names([n.name for n in tops]), strict=True))
         while queue:
             node, path = queue.pop(0)
             if len(entries) >= MAX_ENTRIES:
@@ -38,8 +39,8 @@ def _walk(core: Core, actor: User, ids: list[str]) -> tuple[str, list[tuple[str,
                 entries.append((path + "/", None))
                 kids = s.exec(
                     select(Node)
-                    .where(Node.parent_id == node.id, Node.trashed_at.is_(None))
-                    .order_by(Node.kind, Node.name_key)  # type: ignore[union-attr,arg-type]
+                    .where(Node.parent_id == node.id, col(Node.trashed_at).is_(None))
+                    .order_by(col(Node.kind), col(Node.name_key))
                 ).all()
                 queue.extend((k, f"{path}/{k.name}") for k in kids)
             elif node.version_id is not None:
@@ -49,6 +50,20 @@ def _walk(core: Core, actor: User, ids: list[str]) -> tuple[str, list[tuple[str,
                 entries.append((path, Download(node, row[0], row[1].s3_key)))
     name = f"{tops[0].name}.zip" if len(tops) == 1 and tops[0].kind == FOLDER else "PCS download.zip"
     return name, entries
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """The names, with later repeats (ignoring case) numbered: 'same.txt', 'same (1).txt'."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        candidate, n = name, 0
+        while name_key(candidate) in used:
+            n += 1
+            candidate = numbered(name, n)
+        used.add(name_key(candidate))
+        out.append(candidate)
+    return out
 
 
 def build(core: Core, actor: User, ids: list[str]) -> Archive:

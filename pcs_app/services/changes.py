@@ -6,12 +6,15 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pcs_app.models import Change, User
 
 from .core import Core
 from .errors import InvalidInput
+
+MAX_LIMIT = 5000
+DEFAULT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -21,17 +24,17 @@ class ChangePage:
     has_more: bool
 
 
-def changes_since(core: Core, actor: User, since: object, limit: int = 1000) -> ChangePage:
+def changes_since(core: Core, actor: User, since: object, limit: int = DEFAULT_LIMIT) -> ChangePage:
     if not isinstance(since, int) or isinstance(since, bool) or since < 0:
         raise InvalidInput("since must be a whole number, 0 or more.")
-    if not isinstance(limit, int) or not (1 <= limit <= 5000):
-        raise InvalidInput("limit must be between 1 and 5000.")
+    if not isinstance(limit, int) or not (1 <= limit <= MAX_LIMIT):
+        raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.")
     with core.db.read() as s:
         rows = list(
             s.exec(
                 select(Change)
                 .where(Change.user_id == actor.id, Change.seq > since)
-                .order_by(Change.seq)  # type: ignore[arg-type]
+                .order_by(col(Change.seq))
                 .limit(limit + 1)
             ).all()
         )
@@ -49,7 +52,9 @@ def current_cursor(core: Core, actor: User) -> int:
         return s.exec(select(User.change_seq).where(User.id == actor.id)).one()
 
 
-async def wait_for_changes(core: Core, actor: User, since: int, timeout: float, limit: int = 1000) -> ChangePage:
+async def wait_for_changes(
+    core: Core, actor: User, since: int, timeout: float, limit: int = DEFAULT_LIMIT
+) -> ChangePage:
     """Return as soon as there are changes after ``since``, or an empty page after ``timeout`` seconds."""
     if not isinstance(timeout, (int, float)) or timeout < 0:
         raise InvalidInput("timeout must be 0 or more seconds.")
@@ -62,4 +67,4 @@ async def wait_for_changes(core: Core, actor: User, since: int, timeout: float, 
             return page
         # The broker wakes us for writes in this process (or any, with Redis); the periodic
         # re-check catches writes made by other processes without Redis (the job worker, the CLI).
-        await core.broker.wait(actor.id, min(remaining, core.broker.recheck_seconds))  # type: ignore[arg-type]
+        await core.broker.wait(actor.id or 0, min(remaining, core.broker.recheck_seconds))

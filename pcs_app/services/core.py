@@ -1,18 +1,20 @@
-"""The service container: settings, database, blob store, broker and job queue, built once per process, lazily."""
+"""The service container: settings, database, blob store, broker and job queue.
+
+Built by ``pcs_app.wiring`` (once per process, lazily); services receive it as their first argument
+and never build or look it up themselves.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from pcs_app.adapters.blobstore import BlobStore, S3Config
 from pcs_app.adapters.broker import LocalBroker, create_broker
+from pcs_app.adapters.queue import JobQueue
 from pcs_app.db import Database
-from pcs_app.settings import Settings, get_settings
-
-if TYPE_CHECKING:
-    from pcs_app.adapters.queue import JobQueue
+from pcs_app.settings import Settings
 
 
 @dataclass
@@ -21,10 +23,13 @@ class Core:
     db: Database
     blobs: BlobStore
     broker: LocalBroker
+    # Builds the job queue on first use; the wiring module supplies it (the jobs live a layer up).
+    make_jobs: Callable[[Core], JobQueue] | None = field(default=None, repr=False)
     _jobs: JobQueue | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Core:
+    def from_settings(cls, settings: Settings, make_jobs: Callable[[Core], JobQueue] | None = None) -> Core:
         access, secret = settings.s3_credentials()
         blobs = BlobStore(
             S3Config(
@@ -39,18 +44,19 @@ class Core:
                 concurrency=settings.upload_concurrency,
             )
         )
-        return cls(settings, Database(settings.effective_database_url), blobs, create_broker(settings.redis_url))
+        return cls(
+            settings, Database(settings.effective_database_url), blobs, create_broker(settings.redis_url), make_jobs
+        )
 
     @property
     def jobs(self) -> JobQueue:
         """The background job queue, created on first use."""
         if self._jobs is None:
-            with _lock:
+            with self._lock:
                 if self._jobs is None:
-                    # Imported here: the jobs themselves use the services, which import this module.
-                    from backend_jobs import build_queue
-
-                    self._jobs = build_queue(self)
+                    if self.make_jobs is None:
+                        raise RuntimeError("this Core was built without a job queue (see pcs_app.wiring)")
+                    self._jobs = self.make_jobs(self)
         return self._jobs
 
     def close(self) -> None:
@@ -58,23 +64,3 @@ class Core:
             self._jobs.close()
         self.broker.close()
         self.db.dispose()
-
-
-_core: Core | None = None
-_lock = threading.Lock()
-
-
-def get_core() -> Core:
-    """The process-wide Core, created on first use (never at import)."""
-    global _core
-    if _core is None:
-        with _lock:
-            if _core is None:
-                _core = Core.from_settings(get_settings())
-    return _core
-
-
-def set_core(core: Core | None) -> None:
-    """Install a Core (tests, CLI)."""
-    global _core
-    _core = core

@@ -13,6 +13,7 @@ class PCSError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers: dict[str, str] = {}
 
 
 class InvalidInput(PCSError):
@@ -53,6 +54,7 @@ class Throttled(PCSError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class IntegrityFailed(PCSError):

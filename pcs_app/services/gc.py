@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pcs_app.models import Blob, UploadSession, utcnow
 
@@ -33,7 +33,7 @@ def collect_garbage(core: Core) -> GCReport:
         dead = list(s.exec(select(Blob).where(Blob.refcount <= 0)).all())
     for blob in dead:
         with core.db.write() as s:
-            gone = s.exec(delete(Blob).where(Blob.id == blob.id, Blob.refcount <= 0)).rowcount  # type: ignore[call-overload]
+            gone = s.exec(delete(Blob).where(col(Blob.id) == blob.id, col(Blob.refcount) <= 0)).rowcount
         if gone:
             core.blobs.delete(blob.s3_key)
             report.blobs_deleted += 1
@@ -45,7 +45,7 @@ def collect_garbage(core: Core) -> GCReport:
     for sess in expired:
         core.blobs.abort_multipart(sess.s3_key, sess.s3_upload_id)
         with core.db.write() as s:
-            s.exec(delete(UploadSession).where(UploadSession.id == sess.id))  # type: ignore[call-overload]
+            s.exec(delete(UploadSession).where(col(UploadSession.id) == sess.id))
         report.sessions_aborted += 1
     # 3. Objects with no blob row: an upload that crashed between the bytes and the commit.
     cutoff = now - timedelta(seconds=core.settings.gc_grace_seconds)
@@ -54,8 +54,8 @@ def collect_garbage(core: Core) -> GCReport:
     def flush() -> None:
         keys = [k for k, _ in batch]
         with core.db.read() as s:
-            known = set(s.exec(select(Blob.s3_key).where(Blob.s3_key.in_(keys))).all())  # type: ignore[attr-defined]
-            known |= set(s.exec(select(UploadSession.s3_key).where(UploadSession.s3_key.in_(keys))).all())  # type: ignore[attr-defined]
+            known = set(s.exec(select(Blob.s3_key).where(col(Blob.s3_key).in_(keys))).all())
+            known |= set(s.exec(select(UploadSession.s3_key).where(col(UploadSession.s3_key).in_(keys))).all())
         orphans = [(k, n) for k, n in batch if k not in known]
         if orphans:
             core.blobs.delete_many([k for k, _ in orphans])

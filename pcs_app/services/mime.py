@@ -75,3 +75,52 @@ def detect(name: str, head: bytes) -> str:
     if head and _looks_like_text(head):
         return "text/plain"
     return "application/octet-stream"
+
+
+# -- what a browser may be shown, and what we can draw thumbnails of (one home for these lists) ----
+
+# Images browsers display themselves (shown inline and in the preview).
+BROWSER_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif"})
+# Images our thumbnailer decodes: the browser ones plus formats browsers cannot show.
+DECODABLE_IMAGES = BROWSER_IMAGES | {"image/heic", "image/heif", "image/tiff", "image/x-ms-bmp"}
+# Text shown as text in the preview (never rendered as a page).
+TEXT_TYPES = frozenset({"application/json", "application/xml", "application/javascript", "application/x-sh"})
+
+
+def base_type(mime_type: str | None) -> str:
+    """'text/plain; charset=utf-8' -> 'text/plain'."""
+    return (mime_type or "").split(";")[0].strip().lower()
+
+
+def preview_kind(mime_type: str | None) -> str:
+    """How the preview shows a file: image, video, audio, pdf, text or none."""
+    m = base_type(mime_type)
+    if m in BROWSER_IMAGES:
+        return "image"
+    if m.startswith("video/"):
+        return "video"
+    if m.startswith("audio/"):
+        return "audio"
+    if m == "application/pdf":
+        return "pdf"
+    if m.startswith("text/") or m in TEXT_TYPES:
+        return "text"
+    return "none"
+
+
+def inline_safe(mime_type: str | None) -> bool:
+    """Whether a download may be shown inline in the browser (never HTML, SVG or anything scriptable)."""
+    m = base_type(mime_type)
+    return preview_kind(m) in ("image", "video", "audio", "pdf") or m == "text/plain"
+
+
+def thumbnail_kind(mime_type: str | None) -> str | None:
+    """How content of this type gets a thumbnail: image, pdf, video, or None for none."""
+    m = base_type(mime_type)
+    if m in DECODABLE_IMAGES:
+        return "image"
+    if m == "application/pdf":
+        return "pdf"
+    if m.startswith("video/"):
+        return "video"
+    return None

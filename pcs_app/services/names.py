@@ -8,7 +8,9 @@ import unicodedata
 from .errors import InvalidName
 
 MAX_NAME_BYTES = 255
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 control characters, and the bidirectional controls that can make a name display a
+# fake extension ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def validate_name(name: object) -> str:
@@ -21,7 +23,7 @@ def validate_name(name: object) -> str:
     if "/" in nfc or "\\" in nfc:
         raise InvalidName("A name cannot contain '/' or '\\'.", name=name)
     if _CONTROL.search(nfc):
-        raise InvalidName("A name cannot contain control characters.")
+        raise InvalidName("A name cannot contain control or text-direction characters.")
     if nfc in (".", ".."):
         raise InvalidName("'.' and '..' are not valid names.", name=name)
     if len(nfc.encode("utf-8")) > MAX_NAME_BYTES:

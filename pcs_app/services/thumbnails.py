@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from pcs_app.models import FILE, Blob, JobFailure, Node, Thumbnail, User, Version, utcnow
 
-from .access import check_node
+from . import mime
+from .access import Perm, check_node
 from .core import Core
 from .errors import InvalidInput, NotFound
 from .tx import write_tx
@@ -34,20 +35,6 @@ MEDIA_TYPE = "image/webp"
 # immutable is safe because clients put the content hash in the URL (?v=<sha256>).
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 PREFIX = "thumbs/"
-IMAGE_TYPES = frozenset(
-    {
-        "image/jpeg",
-        "image/png",
-        "image/gif",
-        "image/webp",
-        "image/heic",
-        "image/heif",
-        "image/avif",
-        "image/tiff",
-        "image/bmp",
-        "image/x-ms-bmp",
-    }
-)
 
 
 class NoThumbnail(NotFound):
@@ -58,16 +45,7 @@ class NoThumbnail(NotFound):
 
 def kind_of(mime_type: str | None) -> str | None:
     """How content of this type is drawn: image, pdf, video, or None for no thumbnail."""
-    if not mime_type:
-        return None
-    mime_type = mime_type.split(";")[0].strip().lower()
-    if mime_type in IMAGE_TYPES:
-        return "image"
-    if mime_type == "application/pdf":
-        return "pdf"
-    if mime_type.startswith("video/"):
-        return "video"
-    return None
+    return mime.thumbnail_kind(mime_type)
 
 
 def thumb_key(sha256: str, size: int) -> str:
@@ -97,7 +75,7 @@ def find(core: Core, actor: User, node_id: object, size: object) -> ThumbnailRef
         raise InvalidInput(f"size must be one of {', '.join(map(str, SIZES))}.")
     assert isinstance(size, int)
     with core.db.read() as s:
-        node = check_node(s, actor, node_id, "read")
+        node = check_node(s, actor, node_id, Perm.READ)
         if node.kind != FILE or not node.sha256:
             raise NoThumbnail("Folders have no thumbnail.", state="unavailable")
         row = s.get(Thumbnail, node.sha256)

@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 
 from pcs_app.models import Change, Node, User
 
+from . import quota
 from .core import Core
-from .errors import QuotaExceeded
 
 
 @dataclass
@@ -42,9 +41,7 @@ class Tx:
 
     def charge(self, delta: int) -> None:
         """Count ``delta`` bytes against the owner's usage, refusing what the quota cannot hold."""
-        if delta > 0 and self.quota_bytes is not None and self.used_bytes + self.charged + delta > self.quota_bytes:
-            free = max(self.quota_bytes - self.used_bytes - self.charged, 0)
-            raise QuotaExceeded(f"Not enough space: this needs {delta} bytes and {free} are free.")
+        quota.check(self.used_bytes + self.charged, self.quota_bytes, delta)
         self.charged += delta
 
 
@@ -65,9 +62,9 @@ def write_tx(core: Core, owner_id: int) -> Iterator[Tx]:
             s.add_all(tx.pending)
         if tx.pending or tx.charged:
             s.exec(
-                update(User)  # type: ignore[call-overload]
-                .where(User.id == owner_id)
-                .values(change_seq=tx.seq, used_bytes=User.used_bytes + tx.charged)
+                update(User)
+                .where(col(User.id) == owner_id)
+                .values(change_seq=tx.seq, used_bytes=col(User.used_bytes) + tx.charged)
             )
     if tx.pending:
         core.broker.publish(owner_id, tx.seq)

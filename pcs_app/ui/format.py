@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from pcs_app.models import FOLDER, Node
-from pcs_app.services.status import human_size
+from pcs_app.models import FOLDER, Node, kind_name
+from pcs_app.services.mime import preview_kind
+from pcs_app.services.units import human_size
 
 from .routes import folder_url
 
@@ -29,27 +30,6 @@ def icon_for(kind: str, mime: str | None) -> str:
     return "file"
 
 
-def preview_kind(mime: str | None, size: int) -> str:
-    """How the preview panel shows a file: image, video, audio, pdf, text or none."""
-    m = mime or ""
-    if m in ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/avif"):
-        return "image"
-    if m.startswith("video/"):
-        return "video"
-    if m.startswith("audio/"):
-        return "audio"
-    if m == "application/pdf":
-        return "pdf"
-    if m.startswith("text/") or m in (
-        "application/json",
-        "application/xml",
-        "application/javascript",
-        "application/x-sh",
-    ):
-        return "text"
-    return "none"
-
-
 def when(dt: datetime, now: datetime | None = None) -> str:
     """'just now', '5 min ago', 'today 14:03', '3 Mar', '3 Mar 2024'."""
     now = now or datetime.now(UTC)
@@ -69,6 +49,10 @@ def content_url(node_id: str, inline: bool = False) -> str:
     return f"/api/v1/nodes/{quote(node_id)}/content" + ("?inline=true" if inline else "")
 
 
+def archive_url(ids: list[str]) -> str:
+    return "/api/v1/archive?" + "&".join(f"ids={quote(i)}" for i in ids)
+
+
 def thumb_url(node_id: str, sha256: str, size: int = 256) -> str:
     # The content hash in the URL lets the browser cache it for good and refetch after an upload.
     return f"/api/v1/nodes/{quote(node_id)}/thumbnail?size={size}&v={sha256}"
@@ -80,13 +64,13 @@ def row(n: Node, thumbs: set[str] | frozenset[str] = frozenset()) -> dict[str, s
     return {
         "id": n.id,
         "name": n.name,
-        "kind": "folder" if is_folder else "file",
+        "kind": kind_name(n.kind),
         "icon": icon_for(n.kind, n.mime_type),
         "size": "—" if is_folder else human_size(n.size),
         "modified": when(n.modified_at),
         "modified_iso": n.modified_at.isoformat(),
         "mime": n.mime_type or "",
         "href": folder_url(n.id) if is_folder else content_url(n.id),
-        "preview": "none" if is_folder else preview_kind(n.mime_type, n.size),
+        "preview": "none" if is_folder else preview_kind(n.mime_type),
         "thumb": thumb_url(n.id, n.sha256) if n.sha256 and n.sha256 in thumbs else "",
     }

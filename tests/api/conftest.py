@@ -1,4 +1,6 @@
-"""API tests run over HTTP against the whole app started as `make run` starts it."""
+"""API tests run over HTTP against the whole app started as `make run` starts it, on each database:
+SQLite (the embedded default) and PostgreSQL with Redis for UI state, broker and jobs (several
+instances' set-up: Reflex then runs several workers)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,25 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.stack import Stack
+from tests.conftest import PASSWORD, free_port
+from tests.stack import Stack, start_stack
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    data = tmp_path_factory.mktemp(f"api-{request.param}") / "data"
+    env: dict[str, str] = {}
+    if request.param == "postgresql":
+        redis_url = request.getfixturevalue("redis_url")
+        env = {
+            "PCS_DATABASE_URL": request.getfixturevalue("pg_url"),
+            "PCS_REDIS_URL": redis_url,
+            "REFLEX_REDIS_URL": redis_url,
+            "PCS_JOBS_QUEUE_NAME": f"api-{secrets.token_hex(4)}",
+        }
+    s = start_stack(data, free_port, env)
+    yield s
+    s.stop()
 
 
 @dataclass

@@ -16,31 +16,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.helpers import api_user, row, select, settled, signed_in
 
 pytestmark = pytest.mark.e2e
-
-
-def api_user(base_url: str) -> tuple[str, str, str]:
-    email = f"ui{secrets.token_hex(4)}@example.com"
-    r = httpx.post(f"{base_url}/api/v1/auth/signup", json={"email": email, "password": PASSWORD})
-    assert r.status_code == 201, r.text
-    return email, r.json()["token"], r.json()["user"]["root_id"]
-
-
-def signed_in(context: BrowserContext, base_url: str, token: str) -> Page:
-    context.add_cookies([{"name": "pcs_session", "value": token, "url": base_url}])
-    page = context.new_page()
-    page.goto("/files")
-    expect(page.locator("#file-browser[data-folder-id]:not([data-folder-id=''])")).to_be_visible(timeout=20_000)
-    return page
-
-
-def row(page: Page, name: str):  # type: ignore[no-untyped-def]
-    return page.locator(".pcs-row", has=page.locator(".pcs-name", has_text=name))
-
-
-def select(page: Page, name: str) -> None:
-    row(page, name).get_by_role("checkbox").click()
 
 
 def test_sign_up_upload_download_rename_move_delete_undo(
@@ -108,9 +86,10 @@ def test_sign_up_upload_download_rename_move_delete_undo(
     expect(row(page, "annual report.bin")).to_be_visible(timeout=20_000)
     page.get_by_role("button", name="Account").click()
     page.click("#sign-out")
-    expect(page).to_have_url(f"{base_url}/login", timeout=10_000)
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=10_000)
+    assert not [c for c in page.context.cookies() if c["name"] == "pcs_session"]
     page.goto("/files")
-    expect(page).to_have_url(f"{base_url}/login", timeout=10_000)
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=10_000)
 
 
 def test_wrong_password_shows_a_clear_message(page: Page, base_url: str) -> None:
@@ -188,7 +167,7 @@ def test_hostile_file_name_renders_as_text(context: BrowserContext, base_url: st
     expect(page.locator(".pcs-name", has_text=evil)).to_be_visible()
     page.locator(".pcs-name", has_text=evil).click()
     expect(page.locator("#preview-text")).to_have_text("hi")
-    page.wait_for_timeout(500)
+    settled(page)
     assert dialogs == []
     assert page.locator("img[src=x]").count() == 0
 
@@ -218,13 +197,13 @@ def test_screens_at_phone_and_desktop_width(
     page.get_by_role("radio", name="List view").click()
     page.locator(".pcs-name", has_text="readme.md").click()
     expect(page.locator("#preview-body")).to_contain_text("Hello")
-    page.wait_for_timeout(300)
+    settled(page)
     page.screenshot(path=str(artifacts / f"preview-{label}.png"))
     page.keyboard.press("Escape")
     select(page, "holiday.jpg")
     page.click("#move-selected")
     expect(page.locator("#picker-folders")).to_contain_text("Photos")
-    page.wait_for_timeout(300)
+    settled(page)
     page.screenshot(path=str(artifacts / f"move-dialog-{label}.png"))
     page.keyboard.press("Escape")
     page.goto("/login")
@@ -275,7 +254,7 @@ def test_grid_shows_a_placeholder_then_the_thumbnail_live(context: BrowserContex
     thumb = card.locator("img")
     expect(thumb).to_be_visible(timeout=30_000)
     expect(thumb).to_have_attribute("src", re.compile(r"/thumbnail\?size=256&v=[0-9a-f]{64}$"))
-    assert page.evaluate("img => img.naturalWidth", thumb.element_handle()) > 0
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=10_000)
     print(f"upload -> thumbnail visible in the open grid: {(time.monotonic() - t0) * 1000:.0f} ms")
     page.get_by_role("radio", name="List view").click()
 

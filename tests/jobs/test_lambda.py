@@ -16,9 +16,10 @@ from sqlmodel import select
 from backend_jobs import failures
 from backend_jobs.lambda_handler import NotCommittedYet, handler
 from pcs_app.models import Blob
-from pcs_app.services import files
+from pcs_app.services import content
 from pcs_app.services import thumbnails as thumbs
-from pcs_app.services.core import Core, set_core
+from pcs_app.services.core import Core
+from pcs_app.wiring import set_core
 from tests.jobs import conftest as media
 
 
@@ -98,7 +99,7 @@ def blob_key(core: Core, sha: str) -> str:
 
 
 def test_s3_put_event_makes_the_thumbnails(lambda_core: Core, user) -> None:  # type: ignore[no-untyped-def]
-    node = files.upload(lambda_core, user, user.root_id, "beach.jpg", [media.jpeg((800, 600), color="coral")])
+    node = content.upload(lambda_core, user, user.root_id, "beach.jpg", [media.jpeg((800, 600), color="coral")])
     out = handler(s3_event(lambda_core, blob_key(lambda_core, node.sha256)), None)
     assert out["results"] == ["ready:1"] and out["batchItemFailures"] == []
     keys = {o.key for o in lambda_core.blobs.list(f"thumbs/{node.sha256}/")}
@@ -108,7 +109,7 @@ def test_s3_put_event_makes_the_thumbnails(lambda_core: Core, user) -> None:  # 
 
 
 def test_s3_events_that_are_not_stored_files_are_ignored(lambda_core: Core, user) -> None:  # type: ignore[no-untyped-def]
-    node = files.upload(lambda_core, user, user.root_id, "x.jpg", [media.jpeg((300, 200), color="tan")])
+    node = content.upload(lambda_core, user, user.root_id, "x.jpg", [media.jpeg((300, 200), color="tan")])
     handler(s3_event(lambda_core, blob_key(lambda_core, node.sha256)), None)
     # Our own thumbnail writes notify too; they must not start another round.
     assert handler(s3_event(lambda_core, thumbs.thumb_key(node.sha256, 256)), None)["results"] == ["ignored"]
@@ -130,7 +131,7 @@ def test_event_before_the_upload_commits_asks_to_be_retried(lambda_core: Core) -
 
 
 def test_sqs_batch_reports_only_the_failed_messages(lambda_core: Core, user) -> None:  # type: ignore[no-untyped-def]
-    node = files.upload(lambda_core, user, user.root_id, "sqs.jpg", [media.jpeg((400, 300), color="plum")])
+    node = content.upload(lambda_core, user, user.root_id, "sqs.jpg", [media.jpeg((400, 300), color="plum")])
     s3_via_sqs = sqs_message(s3_event(lambda_core, blob_key(lambda_core, node.sha256)))
     job_call = sqs_message({"job": "thumbnails_backfill", "args": [10, 3600]})
     broken = sqs_message({"job": "no_such_job", "args": []})
@@ -141,7 +142,7 @@ def test_sqs_batch_reports_only_the_failed_messages(lambda_core: Core, user) -> 
 
 
 def test_last_sqs_attempt_of_a_failing_job_is_kept_in_failed_jobs(lambda_core: Core, user) -> None:  # type: ignore[no-untyped-def]
-    node = files.upload(lambda_core, user, user.root_id, "gone.jpg", [media.jpeg((300, 300), color="khaki")])
+    node = content.upload(lambda_core, user, user.root_id, "gone.jpg", [media.jpeg((300, 300), color="khaki")])
     lambda_core.blobs.delete(blob_key(lambda_core, node.sha256))  # the bytes vanished: the job cannot succeed
     message = sqs_message({"job": "thumbnails", "args": [node.sha256]}, receive_count=1)
     assert handler({"Records": [message]}, None)["results"] == [["none:missing"]]  # said once, not retried

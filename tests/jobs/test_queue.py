@@ -15,7 +15,8 @@ from backend_jobs import JOBS, build_queue, failures, load_jobs
 from backend_jobs.registry import Job, job
 from pcs_app import cli
 from pcs_app.adapters.queue import JobQueue, every
-from pcs_app.services.core import Core, set_core
+from pcs_app.services.core import Core
+from pcs_app.wiring import set_core
 from tests.conftest import wait_until
 
 

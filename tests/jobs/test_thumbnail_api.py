@@ -11,8 +11,9 @@ from PIL import Image
 
 from backend_jobs import run_job
 from pcs_app.api.app import create_api
-from pcs_app.services import files, users
-from pcs_app.services.core import Core, set_core
+from pcs_app.services import accounts, content
+from pcs_app.services.core import Core
+from pcs_app.wiring import set_core
 from tests.conftest import PASSWORD
 from tests.jobs import conftest as media
 
@@ -26,13 +27,13 @@ def http(core: Core) -> Iterator[TestClient]:
 
 
 def bearer(core: Core, user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    issued = users.sign_in(core, user.email, PASSWORD, None, kind="api")
+    issued = accounts.sign_in(core, user.email, PASSWORD, None, kind="api")
     return {"Authorization": f"Bearer {issued.secret}"}
 
 
 def test_thumbnail_is_404_until_made_then_webp_cached_for_a_year(core: Core, user, http: TestClient) -> None:  # type: ignore[no-untyped-def]
     auth = bearer(core, user)
-    node = files.upload(core, user, user.root_id, "cat.jpg", [media.jpeg((1200, 900), color="purple")])
+    node = content.upload(core, user, user.root_id, "cat.jpg", [media.jpeg((1200, 900), color="purple")])
     r = http.get(f"/api/v1/nodes/{node.id}/thumbnail", params={"size": 256}, headers=auth)
     assert r.status_code == 404
     assert r.json()["error"] == "no_thumbnail" and r.json()["state"] == "pending"
@@ -53,9 +54,9 @@ def test_thumbnail_is_404_until_made_then_webp_cached_for_a_year(core: Core, use
 
 def test_thumbnail_refusals(core: Core, user, other_user, http: TestClient) -> None:  # type: ignore[no-untyped-def]
     auth = bearer(core, user)
-    node = files.upload(core, user, user.root_id, "dog.png", [media.encode(Image.new("RGB", (300, 300)), "PNG")])
-    text = files.upload(core, user, user.root_id, "a.txt", [b"hello"])
-    bad = files.upload(core, user, user.root_id, "bad.jpg", [b"no picture here\n" * 10])
+    node = content.upload(core, user, user.root_id, "dog.png", [media.encode(Image.new("RGB", (300, 300)), "PNG")])
+    text = content.upload(core, user, user.root_id, "a.txt", [b"hello"])
+    bad = content.upload(core, user, user.root_id, "bad.jpg", [b"no picture here\n" * 10])
     run_job(core, "thumbnails", node.sha256)
     run_job(core, "thumbnails", bad.sha256)
 
@@ -79,9 +80,9 @@ def test_thumbnail_refusals(core: Core, user, other_user, http: TestClient) -> N
 
 def test_thumbnail_accepts_the_web_session_cookie(core: Core, user, http: TestClient) -> None:  # type: ignore[no-untyped-def]
     # <img src> in the web UI carries the session cookie, not a bearer header.
-    node = files.upload(core, user, user.root_id, "c.jpg", [media.jpeg((300, 300), color="cyan")])
+    node = content.upload(core, user, user.root_id, "c.jpg", [media.jpeg((300, 300), color="cyan")])
     run_job(core, "thumbnails", node.sha256)
-    secret = users.sign_in(core, user.email, PASSWORD, None).secret
+    secret = accounts.sign_in(core, user.email, PASSWORD, None).secret
     http.cookies.set("pcs_session", secret)
     try:
         assert http.get(f"/api/v1/nodes/{node.id}/thumbnail").status_code == 200

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from backend_jobs import run_job
 from pcs_app.adapters.queue import RunningWorkers
 from pcs_app.models import Blob, Change, Node, Thumbnail, Version
-from pcs_app.services import files, nodes, users
+from pcs_app.services import accounts, content, tree
 from pcs_app.services import thumbnails as thumbs
 from pcs_app.services.core import Core
 from pcs_app.services.errors import InvalidInput, NotFound
@@ -24,7 +24,7 @@ from tests.jobs import conftest as media
 
 
 def upload(core: Core, user, name: str, data: bytes, parent: str | None = None) -> Node:  # type: ignore[no-untyped-def]
-    return files.upload(core, user, parent or user.root_id, name, [data])
+    return content.upload(core, user, parent or user.root_id, name, [data])
 
 
 def thumbnail_kinds(core: Core, user) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -61,11 +61,11 @@ def test_upload_makes_both_thumbnails_through_the_queue(core: Core, user, worker
 def test_every_live_file_showing_the_content_is_told(core: Core, user, other_user) -> None:  # type: ignore[no-untyped-def]
     data = media.jpeg((500, 400), color=f"#{secrets.token_hex(3)}")
     a = upload(core, user, "a.jpg", data)
-    folder = nodes.create_folder(core, user, user.root_id, "copies")
+    folder = tree.create_folder(core, user, user.root_id, "copies")
     b = upload(core, user, "b.jpg", data, folder.id)
     c = upload(core, other_user, "theirs.jpg", data)  # same content, another account: same blob
     trashed = upload(core, user, "gone.jpg", data)
-    nodes.trash(core, user, trashed.id)
+    tree.trash(core, user, trashed.id)
     assert run_job(core, thumbs.JOB, a.sha256).startswith("ready")
     assert sorted(thumbnail_kinds(core, user)) == sorted([(a.id, "thumbnail"), (b.id, "thumbnail")])
     assert thumbnail_kinds(core, other_user) == [(c.id, "thumbnail")]
@@ -109,7 +109,7 @@ def test_hostile_uploads_stay_intact_and_get_no_thumbnail(
     with pytest.raises(NotFound) as e:
         thumbs.find(core, user, node.id, 256)
     assert e.value.code == "no_thumbnail" and e.value.details["state"] == "unavailable"
-    assert b"".join(files.read_range(core, files.open_download(core, user, node.id), 0, len(data) - 1)) == data
+    assert b"".join(content.read_range(core, content.open_download(core, user, node.id), 0, len(data) - 1)) == data
     assert not list(core.blobs.list(f"thumbs/{node.sha256}/"))
 
 
@@ -199,4 +199,4 @@ def test_other_users_feed_positions_are_not_disturbed(core: Core, user) -> None:
     with core.db.read() as s:
         kinds = [c.kind for c in s.exec(select(Change).where(Change.user_id == user.id).order_by(col(Change.seq)))]
     assert kinds[-2:] == ["created", "thumbnail"]
-    assert users.get_user(core, user.id).change_seq == len(kinds)  # type: ignore[arg-type]
+    assert accounts.get_user(core, user.id).change_seq == len(kinds)  # type: ignore[arg-type]

@@ -7,24 +7,24 @@ import secrets
 import threading
 import time
 
-from pcs_app.services import changes, nodes, users
-from pcs_app.services.core import Core
+from pcs_app.services import accounts, changes, tree
+from pcs_app.wiring import build_core
 from tests.conftest import PASSWORD, make_core, make_settings
 
 
 def test_a_write_in_one_instance_wakes_a_long_poll_in_another(weed, redis_url, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = make_settings(tmp_path, weed, None, f"pcs-redis-{secrets.token_hex(3)}", redis_url=redis_url)
     a = make_core(settings)
-    b = Core.from_settings(settings)  # a second instance: same database, its own broker connection
+    b = build_core(settings)  # a second instance: same database, its own broker connection
     try:
-        user = users.create_user(a, f"r{secrets.token_hex(4)}@example.com", PASSWORD)
+        user = accounts.create_user(a, f"r{secrets.token_hex(4)}@example.com", PASSWORD)
         since = changes.current_cursor(b, user)
 
         async def scenario() -> tuple[list[str], float]:
             waiter = asyncio.create_task(changes.wait_for_changes(b, user, since, timeout=20))
             await asyncio.sleep(0.5)
             t0 = time.monotonic()
-            await asyncio.to_thread(nodes.create_folder, a, user, user.root_id, "from-a")
+            await asyncio.to_thread(tree.create_folder, a, user, user.root_id, "from-a")
             page = await waiter
             return [c.name or "" for c in page.changes], time.monotonic() - t0
 

@@ -1,0 +1,50 @@
+"""Who is calling: the actor dependency (bearer token, or the web session cookie), the client address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from pcs_app.models import User
+from pcs_app.services import accounts
+from pcs_app.services.errors import Forbidden, Unauthorized
+from pcs_app.wiring import get_core
+
+SESSION_COOKIE = accounts.SESSION_COOKIE
+# Sent by the web app's own scripts with every cookie-authenticated change. A page on another site
+# cannot add it without a CORS preflight, which only the app's own origins pass (no CSRF).
+CSRF_HEADER = "x-pcs-request"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/tokens or /auth/signup.")
+
+
+def session_secret(request: Request) -> str | None:
+    """The web session's token from its cookie, if the request may use it."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret is None or request.method in SAFE_METHODS:
+        return secret
+    origin = request.headers.get("origin")
+    if request.headers.get(CSRF_HEADER) != "1" or (origin is not None and origin not in get_core().settings.origins):
+        raise Forbidden("This change must come from the PCS web app (or send an Authorization header).")
+    return secret
+
+
+async def actor(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
+    """The signed-in user: a bearer token, or the web app's session cookie."""
+    secret = cred.credentials if cred is not None else session_secret(request)
+    if secret is None:
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
+    user, tok = await run_in_threadpool(accounts.authenticate, get_core(), secret)
+    request.state.token_id = tok.id
+    return user
+
+
+Actor = Annotated[User, Depends(actor)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None

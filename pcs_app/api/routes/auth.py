@@ -1,0 +1,95 @@
+"""Accounts and tokens: sign-up, sign-in (token or web session cookie), token list and revocation, me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from pcs_app.models import User
+from pcs_app.services import accounts
+from pcs_app.wiring import get_core
+
+from ..deps import SESSION_COOKIE, Actor, client_ip, session_secret
+from ..schemas import ErrorOut, SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UserOut
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+THROTTLED = {429: {"model": ErrorOut, "description": "Too many tries; see Retry-After."}}
+
+
+def user_out(u: User) -> UserOut:
+    return UserOut(
+        id=u.id or 0,
+        email=u.email,
+        is_admin=u.is_admin,
+        root_id=u.root_id or "",
+        used_bytes=u.used_bytes,
+        quota_bytes=u.quota_bytes,
+    )
+
+
+@router.post("/auth/signup", status_code=201, response_model=TokenOut, responses=THROTTLED)
+def signup(body: SignUp, request: Request) -> TokenOut:
+    """Create an account and return a first token."""
+    issued = accounts.sign_up(get_core(), body.email, body.password, client_ip(request), name="sign-up", kind="api")
+    return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at, user=user_out(issued.user))
+
+
+@router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses=THROTTLED)
+def sign_in(body: SignIn, request: Request) -> TokenOut:
+    """Sign in with email and password; returns a new API token (shown once)."""
+    issued = accounts.sign_in(get_core(), body.email, body.password, client_ip(request), name=body.name, kind="api")
+    return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at, user=user_out(issued.user))
+
+
+@router.get("/auth/tokens", response_model=list[TokenInfo])
+def list_tokens(user: Actor) -> list[TokenInfo]:
+    return [TokenInfo.model_validate(t, from_attributes=True) for t in accounts.list_tokens(get_core(), user)]
+
+
+@router.delete("/auth/tokens/{token_id}", status_code=204)
+def revoke_token(token_id: str, request: Request, user: Actor) -> Response:
+    """Revoke a token; the id 'current' signs out the token making this call."""
+    accounts.revoke_token(get_core(), user, request.state.token_id if token_id == "current" else token_id)
+    return Response(status_code=204)
+
+
+def _session_cookie(response: Response, request: Request, secret: str, max_age: int | None) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https" or get_core().settings.effective_public_url.startswith("https:"),
+        path="/",
+    )
+
+
+@router.post("/auth/session", status_code=201, response_model=SessionOut, responses=THROTTLED)
+async def start_session(body: SessionSignIn, request: Request, response: Response) -> SessionOut:
+    """Sign in (or sign up with ``create``) for the web app: the session token goes into an HttpOnly
+    cookie that page scripts cannot read; it is never in the response body."""
+    core = get_core()
+    start = accounts.sign_up if body.create else accounts.sign_in
+    issued = await run_in_threadpool(
+        start, core, body.email, body.password, client_ip(request), name="web", kind="session"
+    )
+    ttl = accounts.lifetime(core)
+    _session_cookie(response, request, issued.secret, int(ttl.total_seconds()) if ttl else None)
+    return SessionOut(user=user_out(issued.user), expires_at=issued.expires_at)
+
+
+@router.delete("/auth/session", status_code=204)
+async def end_session(request: Request) -> Response:
+    """Sign the web session out: its token is revoked and the cookie cleared."""
+    secret = session_secret(request)
+    if secret is not None:
+        await run_in_threadpool(accounts.sign_out, get_core(), secret)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: Actor) -> UserOut:
+    return user_out(accounts.get_user(get_core(), user.id))

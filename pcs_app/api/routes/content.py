@@ -1,0 +1,140 @@
+"""Reading content: a file (or a version) with Range and validators, zips, versions, thumbnails."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from pcs_app.services import archive, content, mime, thumbnails
+from pcs_app.services.content import Download
+from pcs_app.services.core import Core
+from pcs_app.wiring import get_core
+
+from ..deps import Actor
+from ..http import content_disposition, etag_matches, parse_range
+from ..schemas import ID_PATTERN, ErrorOut, VersionOut
+from .nodes import NodeId
+
+
+class ThumbSize(IntEnum):
+    SMALL = thumbnails.SIZES[0]
+    LARGE = thumbnails.SIZES[1]
+
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["files"],
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+
+
+def file_response(
+    core: Core, dl: Download, request: Request, *, inline: bool, range_header: str | None, if_none_match: str | None
+) -> Response:
+    """Stream a download with Range, ETag/304 and headers that never let stored content run script here."""
+    size, mime_type = dl.version.size, dl.version.mime_type or "application/octet-stream"
+    etag = f'"{dl.version.sha256}"'
+    show_inline = inline and mime.inline_safe(mime_type)
+    headers = {
+        "ETag": etag,
+        "Accept-Ranges": "bytes",
+        "Content-Disposition": content_disposition(dl.node.name, show_inline),
+        "X-Content-Type-Options": "nosniff",
+        # Never let a stored file run script on our origin. (Chromium's PDF viewer refuses to run
+        # in a sandboxed document, so an inline PDF gets the same policy without the sandbox.)
+        "Content-Security-Policy": ("" if show_inline and mime_type == "application/pdf" else "sandbox; ")
+        + "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'",
+        "Cache-Control": "private, max-age=0, must-revalidate",
+    }
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    rng = parse_range(range_header, size)
+    start, end = rng if rng else (0, size - 1)
+    status = 206 if rng else 200
+    if rng:
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    headers["Content-Length"] = str(end - start + 1 if size else 0)
+    if request.method == "HEAD" or size == 0:
+        return Response(status_code=status, headers=headers, media_type=mime_type)
+    return StreamingResponse(
+        content.read_range(core, dl, start, end), status_code=status, headers=headers, media_type=mime_type
+    )
+
+
+@router.head("/nodes/{node_id}/content", include_in_schema=False)
+@router.get(
+    "/nodes/{node_id}/content",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes."},
+        206: {"content": {"application/octet-stream": {}}, "description": "The requested range."},
+        304: {"description": "The copy the client holds is current."},
+        409: {"model": ErrorOut},
+        416: {"model": ErrorOut, "description": "Range outside the file; Content-Range says its size."},
+    },
+)
+async def download(
+    node_id: NodeId,
+    request: Request,
+    user: Actor,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    inline: bool = False,
+    range_header: Annotated[str | None, Header(alias="range", max_length=200)] = None,
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """Download a file (or one of its versions), streamed, with HTTP Range support."""
+    core = get_core()
+    dl = await run_in_threadpool(content.open_download, core, user, node_id, version)
+    return file_response(core, dl, request, inline=inline, range_header=range_header, if_none_match=if_none_match)
+
+
+@router.get(
+    "/archive",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}}, 413: {"model": ErrorOut}},
+)
+async def download_archive(
+    user: Actor,
+    ids: Annotated[list[Annotated[str, Query(pattern=ID_PATTERN)]], Query(min_length=1, max_length=1000)],
+) -> Response:
+    """Files and folders as one zip (stored, zip64), streamed as it is read from storage."""
+    arc = await run_in_threadpool(archive.build, get_core(), user, ids)
+    headers = {
+        "Content-Disposition": content_disposition(arc.name, False),
+        "Content-Length": str(arc.size),
+        "X-Content-Type-Options": "nosniff",
+    }
+    return StreamingResponse(arc.chunks, headers=headers, media_type="application/zip")
+
+
+@router.get("/nodes/{node_id}/versions", response_model=list[VersionOut])
+def list_versions(node_id: NodeId, user: Actor) -> list[VersionOut]:
+    return [VersionOut.of(v) for v in content.list_versions(get_core(), user, node_id)]
+
+
+@router.get(
+    "/nodes/{node_id}/thumbnail",
+    response_class=Response,
+    responses={
+        200: {"content": {thumbnails.MEDIA_TYPE: {}}, "description": "The thumbnail (WebP)."},
+        304: {"description": "The copy the client holds is current."},
+    },
+)
+def get_thumbnail(
+    node_id: NodeId,
+    user: Actor,
+    size: Annotated[ThumbSize, Query(description="Longer edge in pixels: 256 or 1024.")] = ThumbSize.SMALL,
+    v: Annotated[str | None, Query(max_length=64, description="Any content tag (e.g. sha256): busts caches.")] = None,
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """The file's thumbnail; 404 ``no_thumbnail`` (``state`` pending or unavailable) when there is none."""
+    core = get_core()
+    ref = thumbnails.find(core, user, node_id, int(size))
+    headers = {"Cache-Control": thumbnails.CACHE_CONTROL, "ETag": ref.etag}
+    if etag_matches(if_none_match, ref.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(thumbnails.read(core, ref), media_type=thumbnails.MEDIA_TYPE, headers=headers)

@@ -1,0 +1,120 @@
+"""Folders and the tree: read, list, create, rename/move, copy, trash, restore, bulk actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from pcs_app.services import tree
+from pcs_app.services.errors import InvalidInput
+from pcs_app.wiring import get_core
+
+from ..deps import Actor
+from ..schemas import (
+    CURSOR_PATTERN,
+    ID_PATTERN,
+    BulkItem,
+    BulkOut,
+    BulkRequest,
+    CopyRequest,
+    ErrorOut,
+    NewFolder,
+    NodeDetail,
+    NodeOut,
+    NodePage,
+    NodePatch,
+    RestoreRequest,
+)
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["nodes"],
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+NodeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=32, description="A node id.")]
+# The largest page is a setting (PCS_LIST_PAGE_MAX): the service checks it, the OpenAPI schema shows it.
+PageLimit = Annotated[int, Query(ge=1, json_schema_extra={"x-pcs-page-max": True})]
+Cursor = Annotated[str | None, Query(max_length=4096, pattern=CURSOR_PATTERN)]
+CONFLICT = {409: {"model": ErrorOut}}
+FORBIDDEN = {403: {"model": ErrorOut}}
+
+
+@router.get("/nodes/root", response_model=NodeOut)
+def get_root(user: Actor) -> NodeOut:
+    return NodeOut.of(tree.root(get_core(), user))
+
+
+@router.get("/nodes/{node_id}", response_model=NodeDetail)
+def get_node(node_id: NodeId, user: Actor) -> NodeDetail:
+    path = tree.ancestors(get_core(), user, node_id)
+    return NodeDetail(**NodeOut.of(path[-1]).model_dump(), path=[NodeOut.of(n) for n in path[:-1]])
+
+
+@router.get("/nodes/{node_id}/children", response_model=NodePage, responses=CONFLICT)
+def list_children(
+    node_id: NodeId,
+    user: Actor,
+    sort: Literal["name", "size", "modified"] = "name",
+    order: Literal["asc", "desc"] = "asc",
+    limit: PageLimit = 200,
+    cursor: Cursor = None,
+) -> NodePage:
+    """A page of a folder (folders first); pass next_cursor back as cursor for the next page."""
+    page = tree.list_children(get_core(), user, node_id, sort=sort, desc=order == "desc", limit=limit, cursor=cursor)
+    return NodePage(items=[NodeOut.of(n) for n in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/nodes/{node_id}/folders", status_code=201, response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+def create_folder(node_id: NodeId, body: NewFolder, user: Actor) -> NodeOut:
+    return NodeOut.of(tree.create_folder(get_core(), user, node_id, body.name, body.on_conflict))
+
+
+@router.patch("/nodes/{node_id}", response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+def patch_node(node_id: NodeId, body: NodePatch, user: Actor) -> NodeOut:
+    """Rename (name) and/or move (parent_id)."""
+    if body.name is None and body.parent_id is None:
+        raise InvalidInput("Give a new name, a new parent_id, or both.")
+    return NodeOut.of(
+        tree.move(get_core(), user, node_id, body.parent_id, on_conflict=body.on_conflict, new_name=body.name)
+    )
+
+
+@router.post("/nodes/{node_id}/copy", status_code=201, response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+def copy_node(node_id: NodeId, body: CopyRequest, user: Actor) -> NodeOut:
+    return NodeOut.of(
+        tree.copy(get_core(), user, node_id, body.parent_id, name=body.name, on_conflict=body.on_conflict)
+    )
+
+
+@router.delete("/nodes/{node_id}", response_model=NodeOut, responses=FORBIDDEN)
+def delete_node(node_id: NodeId, user: Actor) -> NodeOut:
+    """Move to the trash (restorable)."""
+    return NodeOut.of(tree.trash(get_core(), user, node_id))
+
+
+@router.post("/nodes/{node_id}/restore", response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+def restore_node(node_id: NodeId, user: Actor, body: RestoreRequest | None = None) -> NodeOut:
+    return NodeOut.of(tree.restore(get_core(), user, node_id, (body or RestoreRequest()).on_conflict))
+
+
+@router.get("/trash", response_model=list[NodeOut])
+def list_trash(user: Actor, limit: PageLimit = 200) -> list[NodeOut]:
+    tree.check_limit(get_core(), limit)
+    return [NodeOut.of(n) for n in tree.list_trash(get_core(), user, limit)]
+
+
+@router.post("/bulk/{op}", response_model=BulkOut)
+def bulk(op: Literal["move", "copy", "trash", "restore"], body: BulkRequest, user: Actor) -> BulkOut:
+    """One action over many items; each succeeds or fails on its own (see ``items``)."""
+    result = tree.apply(get_core(), user, op, body.ids, body.parent_id)
+    items = [
+        BulkItem(
+            id=o.id,
+            status=o.status,
+            node=NodeOut.of(o.node) if o.node is not None else None,
+            error=ErrorOut(error=o.error.code, message=o.error.message) if o.error is not None else None,
+        )
+        for o in result.outcomes
+    ]
+    return BulkOut(done=len(result.done), unchanged=len(result.unchanged), failed=len(result.failed), items=items)

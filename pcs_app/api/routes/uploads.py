@@ -1,0 +1,166 @@
+"""Uploads: a streamed PUT of any size, hash-first, and large-file sessions (parts straight to S3)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated, Literal
+
+import anyio
+import anyio.from_thread
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
+
+from pcs_app.services import content
+from pcs_app.services.errors import InvalidInput
+from pcs_app.services.names import MAX_NAME_BYTES
+from pcs_app.wiring import get_core
+
+from ..deps import Actor
+from ..schemas import (
+    ID_PATTERN,
+    NAME_HELP,
+    NAME_PATTERN,
+    ByHash,
+    ErrorOut,
+    NodeOut,
+    PartUrl,
+    UploadSessionOut,
+    UploadSessionRequest,
+)
+from .nodes import NodeId
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["files"],
+    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+SMALL_BODY = 8 * 1024 * 1024
+COALESCE = 1024 * 1024
+WRITE_ERRORS = {
+    403: {"model": ErrorOut},
+    409: {"model": ErrorOut},
+    413: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+    507: {"model": ErrorOut},
+}
+
+
+def content_length(request: Request) -> int | None:
+    """The declared body length (read from the request itself, not a documented parameter)."""
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 19:
+        raise InvalidInput("Content-Length must be a whole number of bytes.")
+    return int(raw)
+
+
+async def _coalesced(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Regroup the server's small body chunks into ~1 MiB pieces (fewer thread hops)."""
+    buf = bytearray()
+    async for chunk in stream:
+        buf += chunk
+        if len(buf) >= COALESCE:
+            yield bytes(buf)
+            buf.clear()
+    if buf:
+        yield bytes(buf)
+
+
+def _pull(agen: AsyncIterator[bytes]) -> Iterator[bytes]:
+    """Iterate an async generator from a worker thread started by anyio."""
+    while True:
+        try:
+            yield anyio.from_thread.run(agen.__anext__)
+        except StopAsyncIteration:
+            return
+
+
+class BodyIncomplete(InvalidInput):
+    code = "body_incomplete"
+
+
+@router.put(
+    "/nodes/{node_id}/files",
+    status_code=201,
+    response_model=NodeOut,
+    responses=WRITE_ERRORS,
+    openapi_extra={
+        "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    },
+)
+async def upload_file(
+    node_id: NodeId,
+    request: Request,
+    user: Actor,
+    name: Annotated[str, Query(min_length=1, max_length=MAX_NAME_BYTES, pattern=NAME_PATTERN, description=NAME_HELP)],
+    on_conflict: Literal["replace", "rename", "fail"] = "replace",
+    x_content_sha256: Annotated[str | None, Header(pattern=content.SHA256_PATTERN)] = None,
+) -> NodeOut:
+    """Upload a file into folder ``node_id``: the request body is the file, streamed.
+
+    An existing file of that name gets a new version (on_conflict=replace, the default).
+    """
+    c = get_core()
+    length = content_length(request)
+    try:
+        if length is not None and length <= SMALL_BODY:
+            body = await request.body()
+            node = await run_in_threadpool(
+                content.upload,
+                c,
+                user,
+                node_id,
+                name,
+                [body],
+                size=length,
+                sha256=x_content_sha256,
+                on_conflict=on_conflict,
+            )
+        else:
+            agen = _coalesced(request.stream())
+            node = await anyio.to_thread.run_sync(
+                lambda: content.upload(
+                    c, user, node_id, name, _pull(agen), size=length, sha256=x_content_sha256, on_conflict=on_conflict
+                )
+            )
+    except ClientDisconnect:
+        raise BodyIncomplete("The upload was cut off before all its bytes arrived; nothing was saved.") from None
+    return NodeOut.of(node)
+
+
+@router.post("/nodes/{node_id}/files/by-hash", status_code=201, response_model=NodeOut, responses=WRITE_ERRORS)
+def upload_by_hash(node_id: NodeId, body: ByHash, user: Actor) -> NodeOut:
+    """Hash-first upload: 201 when you already store that content (no bytes needed); 404 content_unknown otherwise."""
+    return NodeOut.of(
+        content.upload_known(get_core(), user, node_id, body.name, body.sha256, body.size, body.on_conflict)
+    )
+
+
+@router.post("/uploads", status_code=201, response_model=UploadSessionOut, responses=WRITE_ERRORS)
+def start_upload_session(body: UploadSessionRequest, user: Actor) -> UploadSessionOut:
+    """Start a large-file upload: PUT each part's bytes to its URL (straight to S3), then complete."""
+    info = content.start_session(
+        get_core(), user, body.parent_id, body.name, body.size, sha256=body.sha256, on_conflict=body.on_conflict
+    )
+    sess = info.session
+    parts = [
+        PartUrl(number=i + 1, url=url, size=min(sess.part_size, sess.size - i * sess.part_size) if sess.size else 0)
+        for i, url in enumerate(info.part_urls)
+    ]
+    return UploadSessionOut(id=sess.id, part_size=sess.part_size, parts=parts, expires_at=sess.expires_at)
+
+
+SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=32, description="An upload session id.")]
+
+
+@router.post("/uploads/{session_id}/complete", status_code=201, response_model=NodeOut, responses=WRITE_ERRORS)
+def complete_upload_session(session_id: SessionId, user: Actor) -> NodeOut:
+    return NodeOut.of(content.complete_session(get_core(), user, session_id))
+
+
+@router.delete("/uploads/{session_id}", status_code=204)
+def abort_upload_session(session_id: SessionId, user: Actor) -> Response:
+    content.abort_session(get_core(), user, session_id)
+    return Response(status_code=204)

@@ -1,0 +1,123 @@
+"""Accounts: sign-up and sign-in (argon2id, throttled), and reading one account."""
+
+from __future__ import annotations
+
+import functools
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from pcs_app.models import FOLDER, Node, User
+
+from ..core import Core
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from . import throttle
+from .tokens import IssuedToken, issue_token
+
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+MAX_PASSWORD = 1024
+_hasher = PasswordHasher()  # argon2id with the library's current defaults
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both paths cost the same time."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalise_email(email: object) -> str:
+    if not isinstance(email, str) or len(email.strip()) > 320 or not _EMAIL.match(email.strip()):
+        raise InvalidInput("Enter a valid email address.")
+    return email.strip().lower()
+
+
+def check_password(core: Core, password: object) -> str:
+    """A password acceptable for a new account (the length rule lives here and in the setting only)."""
+    if not isinstance(password, str):
+        raise InvalidInput("Enter a password.")
+    if len(password) < core.settings.password_min_length:
+        raise InvalidInput(f"Use at least {core.settings.password_min_length} characters for the password.")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"That password is too long ({MAX_PASSWORD} characters at most).")
+    return password
+
+
+def create_user(
+    core: Core, email: object, password: object, *, is_admin: bool = False, via_admin: bool = False
+) -> User:
+    """Create an account with its root folder. Refused when sign-up is closed, unless ``via_admin``."""
+    if not core.settings.signup_open and not via_admin:
+        raise Forbidden("Sign-up is closed on this server. Ask its administrator for an account.")
+    email_n = normalise_email(email)
+    pw_hash = _hasher.hash(check_password(core, password))
+    try:
+        with core.db.write() as s:
+            if s.exec(select(User.id).where(User.email == email_n)).first() is not None:
+                raise Conflict("An account with that email already exists.")
+            user = User(email=email_n, password_hash=pw_hash, is_admin=is_admin)
+            s.add(user)
+            s.flush()
+            if user.id is None:
+                raise Conflict("The account could not be created.")
+            root = Node(owner_id=user.id, parent_id=None, name="", name_key="", kind=FOLDER)
+            s.add(root)
+            s.flush()
+            user.root_id = root.id
+            s.add(user)
+    except IntegrityError as e:
+        raise Conflict("An account with that email already exists.") from e
+    return user
+
+
+def sign_up(
+    core: Core, email: object, password: object, client_ip: str | None, *, name: str = "", kind: str = "session"
+) -> IssuedToken:
+    """Create an account and sign it in. The address's sign-up limit is checked before anything is created."""
+    throttle.check_sign_up(core, client_ip)
+    normalise_email(email)
+    check_password(core, password)
+    throttle.record_sign_up(core, client_ip)
+    create_user(core, email, password)
+    return sign_in(core, email, password, client_ip, name=name, kind=kind)
+
+
+def sign_in(
+    core: Core, email: object, password: object, client_ip: str | None, *, name: str = "", kind: str = "session"
+) -> IssuedToken:
+    """Check the password (see ``throttle`` for the limits) and issue a token."""
+    email_n = normalise_email(email)
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD:
+        raise Unauthorized("Wrong email or password.")
+    with core.db.read() as s:
+        user = s.exec(select(User).where(User.email == email_n)).first()
+    keys = throttle.sign_in_keys(core, email_n, client_ip)
+    throttle.check_sign_in(core, keys, throttle.is_known(core, user.id if user else None, client_ip))
+    try:
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        ok = user is not None
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None or user.id is None:
+        throttle.record_failure(core, keys)
+        raise Unauthorized("Wrong email or password.")
+    throttle.record_success(core, keys, user.id, client_ip)
+    if _hasher.check_needs_rehash(user.password_hash):
+        with core.db.write() as s:
+            u = s.get(User, user.id)
+            if u is not None:
+                u.password_hash = _hasher.hash(password)
+                s.add(u)
+    return issue_token(core, user, name=name, kind=kind)
+
+
+def get_user(core: Core, user_id: int | None) -> User:
+    with core.db.read() as s:
+        user = s.get(User, user_id) if user_id is not None else None
+    if user is None:
+        raise NotFound("No such user.")
+    return user

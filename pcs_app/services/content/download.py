@@ -1,0 +1,55 @@
+"""Reading content: which bytes a download streams (any version), ranges of them, a preview's head."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pcs_app.models import FILE, Blob, Node, User, Version
+
+from ..access import Perm, check_node
+from ..core import Core
+from ..errors import InvalidInput, NotFound
+
+
+@dataclass(frozen=True)
+class Download:
+    node: Node
+    version: Version
+    s3_key: str
+
+
+def open_download(core: Core, actor: User, node_id: object, version_id: object = None) -> Download:
+    """What to stream for a file (its current version unless ``version_id`` names an older one)."""
+    with core.db.read() as s:
+        node = check_node(s, actor, node_id, Perm.READ)
+        if node.kind != FILE:
+            raise InvalidInput("That is a folder; download its files, or the folder as a zip.")
+        if version_id is None:
+            version = s.get(Version, node.version_id) if node.version_id is not None else None
+        else:
+            ok = isinstance(version_id, int) and not isinstance(version_id, bool)
+            version = s.get(Version, version_id) if ok else None
+            if version is None or version.node_id != node.id:
+                raise NotFound("No such version of this file.")
+        if version is None:
+            raise NotFound("This file has no content.")
+        blob = s.get(Blob, version.blob_id)
+        if blob is None:
+            raise NotFound("This file's content is missing.")
+    return Download(node, version, blob.s3_key)
+
+
+def read_range(core: Core, dl: Download, start: int, end: int) -> Iterator[bytes]:
+    """Stream bytes start..end inclusive of a download."""
+    if dl.version.size == 0:
+        return iter(())
+    return core.blobs.iter_range(dl.s3_key, start, end)
+
+
+def read_head(core: Core, actor: User, node_id: object, max_bytes: int = 64 * 1024) -> tuple[Node, bytes]:
+    """The first ``max_bytes`` of a file's current content (for previews)."""
+    dl = open_download(core, actor, node_id)
+    if dl.version.size == 0:
+        return dl.node, b""
+    return dl.node, b"".join(read_range(core, dl, 0, min(dl.version.size, max_bytes) - 1))

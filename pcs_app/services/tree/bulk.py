@@ -1,0 +1,84 @@
+"""One action over many items (move, copy, trash, restore): each item succeeds or fails on its own,
+and the caller gets every outcome. The web UI, the API and drag-and-drop all use these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pcs_app.models import Node, User
+
+from ..core import Core
+from ..errors import InvalidInput, PCSError
+from .copy import copy
+from .edit import move
+from .listing import get_node
+from .trash import restore, trash
+
+MAX_ITEMS = 1000
+Status = Literal["done", "unchanged", "failed"]
+OPS = ("move", "copy", "trash", "restore")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    status: Status
+    node: Node | None = None
+    error: PCSError | None = None
+
+
+@dataclass
+class BulkResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def done(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "done"]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def unchanged(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "unchanged"]
+
+
+def _ids(ids: object) -> list[str]:
+    if not isinstance(ids, list) or not ids or len(ids) > MAX_ITEMS:
+        raise InvalidInput(f"Choose between 1 and {MAX_ITEMS} items.")
+    seen: list[str] = []
+    for i in ids:
+        if not isinstance(i, str):
+            raise InvalidInput("Every id must be text.")
+        if i not in seen:
+            seen.append(i)
+    return seen
+
+
+def apply(core: Core, actor: User, op: str, ids: object, dest_id: object = None) -> BulkResult:
+    """Run ``op`` on every id (move/copy into ``dest_id``); never stops at the first failure."""
+    if op not in OPS:
+        raise InvalidInput(f"op must be one of {', '.join(OPS)}.")
+    if op in ("move", "copy") and dest_id is None:
+        raise InvalidInput("Choose the folder to move or copy into.")
+    actions: dict[str, Callable[[str], Node]] = {
+        "move": lambda i: move(core, actor, i, dest_id),
+        "copy": lambda i: copy(core, actor, i, dest_id, on_conflict="rename"),
+        "trash": lambda i: trash(core, actor, i),
+        "restore": lambda i: restore(core, actor, i),
+    }
+    result = BulkResult()
+    for node_id in _ids(ids):
+        try:
+            if op == "move" and (node_id == dest_id or get_node(core, actor, node_id).parent_id == dest_id):
+                result.outcomes.append(Outcome(node_id, "unchanged"))
+                continue
+            node = actions[op](node_id)
+        except PCSError as e:
+            result.outcomes.append(Outcome(node_id, "failed", error=e))
+            continue
+        result.outcomes.append(Outcome(node_id, "done", node))
+    return result

@@ -1,0 +1,123 @@
+"""Reading the tree: one node, its path, and a folder's listing in keyset-paginated pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import tuple_
+from sqlmodel import col, select
+
+from pcs_app.models import FILE, FOLDER, Node, User
+
+from ..access import Perm, check_folder, check_node
+from ..core import Core
+from ..errors import InvalidInput
+from .common import path_of
+
+SORTS = ("name", "size", "modified")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Node]
+    next_cursor: str | None
+
+
+def get_node(core: Core, actor: User, node_id: object, *, allow_trashed: bool = False) -> Node:
+    with core.db.read() as s:
+        return check_node(s, actor, node_id, Perm.READ, allow_trashed=allow_trashed)
+
+
+def root(core: Core, actor: User) -> Node:
+    return get_node(core, actor, actor.root_id)
+
+
+def ancestors(core: Core, actor: User, node_id: object) -> list[Node]:
+    """The path from the root to ``node_id`` (inclusive), for breadcrumbs."""
+    with core.db.read() as s:
+        return path_of(s, check_node(s, actor, node_id, Perm.READ))
+
+
+def _sort_column(sort: str) -> Any:
+    return {"name": col(Node.name_key), "size": col(Node.size), "modified": col(Node.modified_at)}[sort]
+
+
+def _cursor_value(node: Node, sort: str) -> object:
+    if sort == "name":
+        return node.name_key
+    if sort == "size":
+        return node.size
+    return node.modified_at.isoformat()
+
+
+def _encode_cursor(sort: str, desc: bool, node: Node) -> str:
+    raw = json.dumps([sort, desc, node.kind, _cursor_value(node, sort), node.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str, desc: bool) -> tuple[str, object, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        c_sort, c_desc, kind, value, node_id = json.loads(raw)
+        if c_sort != sort or c_desc != desc or kind not in (FOLDER, FILE) or not isinstance(node_id, str):
+            raise ValueError
+        if sort == "name" and not isinstance(value, str):
+            raise ValueError
+        if sort == "size" and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ValueError
+        if sort == "modified":
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InvalidInput("That page cursor is not valid for this listing; start again without it.") from e
+    return kind, value, node_id
+
+
+def check_limit(core: Core, limit: object) -> int:
+    """A page size between 1 and PCS_LIST_PAGE_MAX."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not (1 <= limit <= core.settings.list_page_max):
+        raise InvalidInput(f"limit must be between 1 and {core.settings.list_page_max}.")
+    return limit
+
+
+def list_children(
+    core: Core,
+    actor: User,
+    folder_id: object,
+    *,
+    sort: str = "name",
+    desc: bool = False,
+    limit: int = 200,
+    cursor: str | None = None,
+) -> Page:
+    """One page of a folder, folders first, then by ``sort``; ``next_cursor`` continues it."""
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.")
+    check_limit(core, limit)
+    column = _sort_column(sort)
+    start_kind, after = FOLDER, None
+    if cursor:
+        start_kind, value, after_id = _decode_cursor(cursor, sort, desc)
+        after = (value, after_id)
+    items: list[Node] = []
+    with core.db.read() as s:
+        folder = check_folder(s, actor, folder_id, Perm.READ)
+        kinds = [FOLDER, FILE][[FOLDER, FILE].index(start_kind) :]
+        for kind in kinds:
+            want = limit + 1 - len(items)
+            if want <= 0:
+                break
+            q = select(Node).where(Node.parent_id == folder.id, col(Node.trashed_at).is_(None), Node.kind == kind)
+            if after is not None and kind == start_kind:
+                key = tuple_(column, col(Node.id))
+                q = q.where(key < tuple_(*after) if desc else key > tuple_(*after))
+            order = [column.desc(), col(Node.id).desc()] if desc else [column.asc(), col(Node.id).asc()]
+            items.extend(s.exec(q.order_by(*order).limit(want)).all())
+    more = len(items) > limit
+    items = items[:limit]
+    return Page(items, _encode_cursor(sort, desc, items[-1]) if more else None)

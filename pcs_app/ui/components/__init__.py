@@ -1,0 +1,1 @@
+"""Stateless pieces of the pages; each takes Vars and event handlers, none defines state."""

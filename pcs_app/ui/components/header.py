@@ -1,0 +1,70 @@
+"""The page header and the folder path."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from .. import routes
+from ..states import FilesState
+
+
+def header() -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.hstack(rx.icon("cloud", size=24), rx.heading("PCS", size="5"), align="center", spacing="2"),
+            href=routes.FILES,
+            color="inherit",
+            underline="none",
+            aria_label="PCS home: My files",
+        ),
+        rx.spacer(),
+        rx.text(FilesState.used, size="2", color_scheme="gray", id="usage", display=["none", "block"]),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.icon("circle-user", size=18),
+                    rx.text(FilesState.email, display=["none", "none", "inline"]),
+                    variant="soft",
+                    size="2",
+                    aria_label="Account",
+                )
+            ),
+            rx.menu.content(
+                rx.menu.item(FilesState.email, disabled=True),
+                rx.menu.separator(),
+                rx.menu.item("Sign out", on_click=FilesState.sign_out, id="sign-out"),
+            ),
+        ),
+        width="100%",
+        padding_y="0.75rem",
+        align="center",
+    )
+
+
+def breadcrumbs() -> rx.Component:
+    return rx.el.nav(
+        rx.hstack(
+            rx.foreach(
+                FilesState.crumbs,
+                lambda c, i: rx.hstack(
+                    rx.cond(i > 0, rx.icon("chevron-right", size=16, color="var(--gray-9)")),
+                    rx.link(
+                        c["name"],
+                        href=c["href"],
+                        size="3",
+                        weight=rx.cond(i == FilesState.crumbs.length() - 1, "bold", "regular"),
+                        custom_attrs={"data-drop-folder": c["id"]},
+                        padding="0.25rem",
+                        border_radius="var(--radius-2)",
+                    ),
+                    align="center",
+                    spacing="1",
+                ),
+            ),
+            wrap="wrap",
+            align="center",
+            spacing="1",
+        ),
+        aria_label="Folder path",
+        id="breadcrumbs",
+    )

@@ -1,0 +1,108 @@
+"""The action bar: upload and new-folder buttons, or what can be done with the selection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from ..states import ActionsState, FilesState, SelectionState
+
+
+def action(icon: str, label: str, on_click: Any, id_: str, **props: Any) -> rx.Component:
+    """A toolbar button for the current selection."""
+    return rx.button(rx.icon(icon, size=16), label, variant="soft", size="2", on_click=on_click, id=id_, **props)
+
+
+def selection_actions() -> rx.Component:
+    return rx.hstack(
+        rx.text(
+            SelectionState.selected_count.to_string() + " selected", size="2", weight="medium", id="selection-count"
+        ),
+        # rx.download clicks a real anchor in the browser, so the file streams straight from the
+        # API (an <a> rendered by the app would be taken over by the client-side router).
+        action(
+            "download",
+            "Download",
+            rx.download(url=SelectionState.download_url, filename=SelectionState.download_name),
+            "download-selected",
+        ),
+        action("folder-input", "Move", ActionsState.open_dialog("move"), "move-selected"),
+        action("copy", "Copy", ActionsState.open_dialog("copy"), "copy-selected"),
+        rx.cond(
+            SelectionState.selected_count == 1,
+            action("pencil", "Rename", ActionsState.open_dialog("rename"), "rename-selected"),
+        ),
+        action("trash-2", "Delete", ActionsState.trash_selected, "delete-selected", color_scheme="red"),
+        rx.icon_button(
+            rx.icon("x", size=16),
+            variant="ghost",
+            size="2",
+            on_click=SelectionState.clear,
+            aria_label="Clear selection",
+            id="clear-selection",
+        ),
+        wrap="wrap",
+        spacing="2",
+        align="center",
+    )
+
+
+def main_actions() -> rx.Component:
+    return rx.hstack(
+        rx.button(
+            rx.icon("upload", size=16),
+            "Upload",
+            size="2",
+            id="upload-button",
+            on_click=rx.call_script("document.getElementById('upload-input').click()"),
+        ),
+        rx.button(
+            rx.icon("folder-up", size=16),
+            rx.text("Upload folder", display=["none", "inline"]),
+            variant="soft",
+            size="2",
+            id="upload-folder-button",
+            aria_label="Upload folder",
+            on_click=rx.call_script("document.getElementById('upload-folder-input').click()"),
+        ),
+        rx.button(
+            rx.icon("folder-plus", size=16),
+            rx.text("New folder", display=["none", "inline"]),
+            variant="soft",
+            size="2",
+            on_click=ActionsState.open_dialog("new_folder"),
+            id="new-folder",
+            aria_label="New folder",
+        ),
+        rx.spacer(),
+        rx.segmented_control.root(
+            rx.segmented_control.item(rx.icon("list", size=16), value="list", aria_label="List view"),
+            rx.segmented_control.item(rx.icon("layout-grid", size=16), value="grid", aria_label="Grid view"),
+            value=FilesState.view,
+            on_change=FilesState.set_view,
+            size="2",
+            id="view-toggle",
+        ),
+        width="100%",
+        spacing="2",
+        align="center",
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.box(
+        rx.cond(SelectionState.selected_count > 0, selection_actions(), main_actions()),
+        rx.el.input(type="file", id="upload-input", multiple=True, hidden=True, aria_label="Choose files to upload"),
+        rx.el.input(
+            type="file",
+            id="upload-folder-input",
+            multiple=True,
+            hidden=True,
+            custom_attrs={"webkitdirectory": "", "directory": ""},
+            aria_label="Choose a folder to upload",
+        ),
+        width="100%",
+        min_height="2.75rem",
+        padding_y="0.5rem",
+    )

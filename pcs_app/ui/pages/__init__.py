@@ -1,0 +1,1 @@
+"""Pages: compositions of components; the app module wires them to routes."""

@@ -1,0 +1,35 @@
+"""The file browser page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..components.dialogs import name_dialog, picker_dialog, preview_dialog, undo_bar
+from ..components.header import breadcrumbs, header
+from ..components.listing import listing
+from ..components.toolbar import toolbar
+from ..styles import MAX_WIDTH
+
+
+def files_page() -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            header(),
+            breadcrumbs(),
+            toolbar(),
+            listing(),
+            spacing="2",
+            width="100%",
+            max_width=MAX_WIDTH,
+            margin="0 auto",
+            padding_x=["0.75rem", "1rem", "1.5rem"],
+            padding_bottom="6rem",
+        ),
+        name_dialog(),
+        picker_dialog(),
+        preview_dialog(),
+        undo_bar(),
+        rx.el.div(id="upload-panel", role="region", aria_label="Uploads", aria_live="polite"),
+        rx.el.div(rx.text("Drop to upload here"), id="drop-overlay", aria_hidden="true"),
+        rx.script(src="/uploader.js"),
+    )

@@ -1,0 +1,187 @@
+"""Acting on the selection: new folder, rename, move/copy (with a folder picker), trash with Undo."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import reflex as rx
+
+from pcs_app.models import FOLDER, User
+from pcs_app.services import tree
+from pcs_app.services.errors import PCSError
+from pcs_app.services.tree import BulkResult
+
+from .base import Events, core, run
+from .selection import SelectionState
+
+UNDO_SECONDS = 10
+
+
+def _plural(n: int, noun: str = "item") -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def summary(verb: str, result: BulkResult) -> tuple[str, str]:
+    """A toast for a bulk action: (level, text)."""
+    done, failed, same = len(result.done), result.failed, len(result.unchanged)
+    parts = []
+    if done:
+        parts.append(f"{verb} {_plural(done)}")
+    if same:
+        parts.append(f"{_plural(same)} already there")
+    if failed:
+        first = failed[0].error.message if failed[0].error else ""
+        parts.append(f"{_plural(len(failed))} failed: {first}")
+    return ("error" if failed else "success"), "; ".join(parts) or "Nothing to do"
+
+
+def toast(level: str, text: str) -> Any:
+    return rx.toast.error(text) if level == "error" else rx.toast.success(text)
+
+
+class ActionsState(SelectionState):
+    dialog: rx.Field[str] = rx.field("")  # "", "new_folder", "rename", "move", "copy"
+    dialog_name: rx.Field[str] = rx.field("")
+    dialog_error: rx.Field[str] = rx.field("")
+    picker_id: rx.Field[str] = rx.field("")
+    picker_crumbs: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    picker_folders: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    undo_ids: rx.Field[list[str]] = rx.field(default_factory=list)
+    undo_label: rx.Field[str] = rx.field("")
+
+    # -- dialogs -----------------------------------------------------------------------------
+    @rx.event
+    def open_dialog(self, kind: str) -> Any:
+        self.dialog, self.dialog_error = kind, ""
+        if kind == "rename" and len(self.selected) == 1:
+            it = self.item(self.selected[0])
+            self.dialog_name = str(it["name"]) if it else ""
+        elif kind == "new_folder":
+            self.dialog_name = ""
+        elif kind in ("move", "copy"):
+            return ActionsState.browse_picker(self.folder_id)
+        return None
+
+    @rx.event
+    def close_dialog(self) -> None:
+        self.dialog, self.dialog_error = "", ""
+
+    @rx.event
+    def set_dialog_open(self, is_open: bool) -> None:
+        if not is_open:
+            self.close_dialog()
+
+    @rx.event
+    def set_dialog_name(self, value: str) -> None:
+        self.dialog_name = value
+
+    async def _after_change(self, user: User) -> None:
+        await self.relist(user)
+        async with self:
+            ids = {i["id"] for i in self.items}
+            self.selected = [s for s in self.selected if s in ids]
+
+    @rx.event(background=True)
+    async def submit_name(self, form: dict[str, str]) -> Events:
+        """New folder or rename, from the name dialog."""
+        async with self:
+            kind, fid, target = self.dialog, self.folder_id, (self.selected[0] if self.selected else "")
+        user = await self._user()
+        if user is None:
+            return
+        name = form.get("name", "")
+        try:
+            if kind == "new_folder":
+                await run(tree.create_folder, core(), user, fid, name)
+            elif kind == "rename":
+                await run(tree.rename, core(), user, target, name)
+        except PCSError as e:
+            async with self:
+                self.dialog_error = e.message
+            return
+        async with self:
+            self.dialog = ""
+        await self._after_change(user)
+        yield
+
+    @rx.event(background=True)
+    async def browse_picker(self, folder_id: str) -> Events:
+        """The move/copy dialog's folder picker: list the folders of ``folder_id``."""
+        user = await self._user()
+        if user is None:
+            return
+        try:
+            path = await run(tree.ancestors, core(), user, folder_id)
+            page = await run(tree.list_children, core(), user, folder_id, limit=core().settings.list_page_max)
+        except PCSError as e:
+            yield rx.toast.error(e.message)
+            return
+        async with self:
+            moving = set(self.selected)
+            self.picker_id = folder_id
+            self.picker_crumbs = [{"id": n.id, "name": n.name or "My files"} for n in path]
+            self.picker_folders = [
+                {"id": n.id, "name": n.name} for n in page.items if n.kind == FOLDER and n.id not in moving
+            ]
+
+    @rx.event(background=True)
+    async def move_or_copy_here(self) -> Events:
+        async with self:
+            kind, dest, ids = self.dialog, self.picker_id, list(self.selected)
+        user = await self._user()
+        if user is None or kind not in ("move", "copy"):
+            return
+        try:
+            result = await run(tree.apply, core(), user, kind, ids, dest)
+        except PCSError as e:
+            async with self:
+                self.dialog_error = e.message
+            return
+        level, text = summary("Moved" if kind == "move" else "Copied", result)
+        async with self:
+            if result.failed and not result.done:
+                self.dialog_error = text
+            else:
+                self.dialog, self.selected = "", []
+        await self._after_change(user)
+        yield toast(level, text)
+
+    # -- trash and undo ----------------------------------------------------------------------
+    @rx.event(background=True)
+    async def trash_selected(self) -> Events:
+        async with self:
+            ids = list(self.selected)
+        user = await self._user()
+        if user is None or not ids:
+            return
+        result = await run(tree.apply, core(), user, "trash", ids)
+        trashed = [o.id for o in result.done]
+        async with self:
+            self.selected = []
+            self.undo_ids = trashed
+            self.undo_label = f"{_plural(len(trashed))} moved to the trash"
+        await self._after_change(user)
+        if result.failed:
+            yield toast(*summary("Moved to the trash", result))
+        yield
+        await asyncio.sleep(UNDO_SECONDS)
+        async with self:
+            if self.undo_ids == trashed:
+                self.undo_ids = []
+
+    @rx.event(background=True)
+    async def undo(self) -> Events:
+        async with self:
+            ids, self.undo_ids = list(self.undo_ids), []
+        user = await self._user()
+        if user is None or not ids:
+            return
+        result = await run(tree.apply, core(), user, "restore", ids)
+        await self._after_change(user)
+        if result.failed:
+            yield toast(*summary("Restored", result))
+
+    @rx.event
+    def dismiss_undo(self) -> None:
+        self.undo_ids = []

@@ -1,0 +1,58 @@
+"""Opening an item: a folder navigates, a file opens in the preview dialog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from pcs_app.services import content
+from pcs_app.services.errors import PCSError
+
+from .base import Events, core, run
+from .selection import SelectionState
+
+PREVIEW_KEYS = ("id", "name", "kind", "icon", "size", "modified", "modified_iso", "mime", "href", "preview", "thumb")
+TEXT_PREVIEW_BYTES = 64 * 1024
+
+
+class PreviewState(SelectionState):
+    # Every key stays present so the dialog's closing animation can still render the last file.
+    preview: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: dict.fromkeys(PREVIEW_KEYS, ""))
+    preview_text: rx.Field[str] = rx.field("")
+    preview_open: rx.Field[bool] = rx.field(False)
+
+    @rx.event
+    def open_item(self, item_id: str) -> Any:
+        it = self.item(item_id)
+        if it is None:
+            return None
+        if it["kind"] == "folder":
+            return rx.redirect(it["href"])
+        return PreviewState.open_preview(item_id)
+
+    @rx.event(background=True)
+    async def open_preview(self, item_id: str) -> Events:
+        async with self:
+            it = self.item(item_id)
+            if it is None:
+                return
+            item = dict(it)
+            self.preview, self.preview_text, self.preview_open = item, "", True
+            self.selected, self.anchor = [item_id], item_id
+        if item["preview"] != "text":
+            return
+        user = await self._user()
+        if user is None:
+            return
+        try:
+            _node, head = await run(content.read_head, core(), user, item_id, TEXT_PREVIEW_BYTES)
+        except PCSError as e:
+            yield rx.toast.error(e.message)
+            return
+        async with self:
+            self.preview_text = head.decode("utf-8", errors="replace")
+
+    @rx.event
+    def set_preview_open(self, is_open: bool) -> None:
+        self.preview_open = is_open
