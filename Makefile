@@ -10,12 +10,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
 NODE_BIN := $(CURDIR)/$(TOOLS)/node_modules/.bin
+CHECKOV_STAMP := $(TOOLS)/.stamp-checkov
 export PATH := $(NODE_BIN):$(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench lint format setup setup-dev worker gc clean
+.PHONY: run test bench fuzz lint format setup setup-dev worker gc clean infra-check image
 
 run: setup
 	@$(PY) -m pcs_app.cli run
@@ -27,7 +28,7 @@ bench: setup-dev
 	@$(PY) -m bench
 
 lint: setup-dev
-	@$(VENV)/bin/ruff format --check . && $(VENV)/bin/ruff check .
+	@bash scripts/lint.sh
 
 format: setup-dev
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
@@ -41,7 +42,7 @@ worker: setup
 
 setup: $(VENV)/.stamp-runtime $(TOOLS)/.stamp-node
 
-setup-dev: setup $(VENV)/.stamp-dev /usr/bin/chromium
+setup-dev: setup $(VENV)/.stamp-dev /usr/bin/chromium $(CHECKOV_STAMP)
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "pcs: Python 3.11+ is needed (python3 not found)"; exit 1; }
@@ -65,6 +66,22 @@ $(TOOLS)/.stamp-node: scripts/tools-package.json
 	@cd $(TOOLS) && npm install --no-audit --no-fund --loglevel=error >/dev/null
 	@$(NODE_BIN)/node --version >/dev/null && $(NODE_BIN)/bun --version >/dev/null
 	@touch $@
+
+# checkov pins its own boto3 and HCL parser, so it gets its own virtualenv (tests/infra runs it).
+$(CHECKOV_STAMP): infra/requirements-checkov.txt
+	@echo "pcs: installing checkov into $(TOOLS)/checkov"
+	@$(PYTHON) -m venv $(TOOLS)/checkov
+	@$(TOOLS)/checkov/bin/pip install -q --disable-pip-version-check -r infra/requirements-checkov.txt 2>&1 | { $(QUIET_PIP); }
+	@touch $@
+
+infra-check: setup-dev
+	@$(PY) -m pytest tests/infra -q
+
+# The container image (the same one runs `web` or `worker`); needs a Docker engine.
+image:
+	@if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then \
+	  echo "pcs: no Docker engine here, so no image was built. The Dockerfile is linted by hadolint (make infra-check); build it where Docker runs: docker build -t pcs ."; exit 1; fi
+	docker build -t pcs .
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 /usr/bin/chromium:

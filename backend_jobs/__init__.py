@@ -41,7 +41,7 @@ def build_queue(core: Core, jobs: Iterable[Job] | None = None, settings: Setting
 
     ``jobs`` and ``settings`` default to every registered job and ``core.settings``.
     """
-    from pcs_app.adapters.queue import JobDef, JobQueue
+    from pcs_app.adapters.queue import Failure, JobDef, JobQueue
 
     from .failures import record
 
@@ -57,7 +57,11 @@ def build_queue(core: Core, jobs: Iterable[Job] | None = None, settings: Setting
         )
         for j in chosen
     ]
-    return JobQueue.from_settings(settings, defs, on_failure=lambda f: record(core, f))
+
+    def keep(failure: Failure) -> None:
+        record(core, failure)
+
+    return JobQueue.from_settings(settings, defs, on_failure=keep)
 
 
 def run_job(core: Core, name: str, *args: Any) -> Any:

@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 # Decoders we accept; Image.open would otherwise try every plugin Pillow has (EPS would run Ghostscript).
 IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "TIFF", "BMP", "HEIF", "AVIF")
@@ -92,7 +92,7 @@ def open_image(path: str, box: int, max_pixels: int) -> tuple[Image.Image, tuple
     _register_heif()
     configure_pillow(max_pixels)
     try:
-        im = Image.open(path, formats=IMAGE_FORMATS)
+        im: Image.Image = Image.open(path, formats=IMAGE_FORMATS)
     except Image.DecompressionBombError as e:
         raise Unrenderable("too_many_pixels", str(e)) from e
     original = im.size
@@ -155,7 +155,7 @@ def render_pdf(path: str, box: int, timeout: float) -> Image.Image:
             raise Unrenderable("corrupt", f"PDF page size {w}x{h}")
         scale = min(box / max(w, h), 4.0)
         bitmap = page.render(scale=scale, may_draw_forms=True)
-        im = bitmap.to_pil()
+        im: Image.Image = bitmap.to_pil()
         im = im.convert("RGB") if im.mode != "RGB" else im.copy()
         page.close()
         return im
@@ -205,7 +205,7 @@ def decode(req: RenderRequest) -> tuple[Image.Image, tuple[int, int]]:
         raise
     except Image.DecompressionBombError as e:
         raise Unrenderable("too_many_pixels", str(e)) from e
-    except Image.UnidentifiedImageError as e:
+    except UnidentifiedImageError as e:
         raise Unrenderable("unrecognized", str(e)) from e
     except MemoryError as e:
         raise Unrenderable("out_of_memory", "decoding needed more memory than allowed") from e

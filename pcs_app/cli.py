@@ -10,18 +10,24 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
+
+from pcs_app.settings import Settings
+
+if TYPE_CHECKING:
+    from pcs_app.services.core import Core
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def die(msg: str, code: int = 1) -> None:
+def die(msg: str, code: int = 1) -> NoReturn:
     print(f"pcs: {msg}", file=sys.stderr, flush=True)
     raise SystemExit(code)
 
 
-def load_settings():  # type: ignore[no-untyped-def]
+def load_settings() -> Settings:
     from pcs_app.settings import get_settings
 
     try:
@@ -34,7 +40,7 @@ def load_settings():  # type: ignore[no-untyped-def]
         die(msg, 2)
 
 
-def _ports(settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _ports(settings: Settings) -> dict[str, int]:
     master, volume, filer, admin = (int(p) for p in settings.weed_ports.split(","))
     return {"master": master, "volume": volume, "filer": filer, "admin": admin}
 
@@ -107,7 +113,7 @@ def cmd_s3(_args: argparse.Namespace) -> None:
         die(f"SeaweedFS stopped with code {code}; its log is {log_path}")
 
 
-def prepare(settings) -> None:  # type: ignore[no-untyped-def]
+def prepare(settings: Settings) -> None:
     """Wait for S3, create the bucket, apply migrations."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -160,7 +166,7 @@ def cmd_web(_args: argparse.Namespace) -> None:
     )
 
 
-def _wait_until_ready(core, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+def _wait_until_ready(core: Core, timeout: float = 120.0) -> None:
     """Wait for S3 and for the schema to be at the newest migration (the web process applies them)."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -220,7 +226,7 @@ def cmd_jobs(args: argparse.Namespace) -> None:
         ids = [f.id for f in failures.list_failed(core, limit=10_000)] if args.ids == ["all"] else args.ids
         for i in ids:
             try:
-                task = failures.retry(core, core.jobs, int(i))
+                task = failures.retry(core, core.jobs, int(str(i)))
             except (LookupError, ValueError) as e:
                 die(str(e))
             print(f"#{i} queued again (task {task})")

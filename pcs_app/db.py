@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -34,7 +38,7 @@ def create_db_engine(url: str) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _on_connect(dbapi_conn: Any, _record: object) -> None:
             # Take transaction control from pysqlite so writers can BEGIN IMMEDIATE: a deferred
             # transaction that upgrades to a write fails at once (SQLITE_BUSY) instead of waiting.
             dbapi_conn.isolation_level = None
@@ -46,7 +50,7 @@ def create_db_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        def _on_begin(conn: Connection) -> None:
             if conn.get_execution_options().get("pcs_write"):
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
             else:
@@ -69,13 +73,13 @@ class Database:
         )
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self) -> Generator[Session]:
         """A session for reads; rolled back at the end."""
         with Session(self.engine, expire_on_commit=False) as s:
             yield s
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self) -> Generator[Session]:
         """A transaction for writes: committed when the block ends, rolled back on error."""
         # SQLite has one writer at a time and its busy handler polls with sleeps, so concurrent
         # writers in one process wait in a queue here instead (fair and without the sleep tails).
@@ -95,7 +99,7 @@ class Database:
         self.engine.dispose()
 
 
-def alembic_config(url: str):  # type: ignore[no-untyped-def]
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     cfg = Config()

@@ -1,11 +1,14 @@
 """SQLModel tables. Sizes are BIGINT; times are timezone-aware UTC."""
 
+# SQLModel types __tablename__ as a declared_attr, yet documents (and accepts) a plain string for it.
+# pyright: reportIncompatibleVariableOverride=false
+
 from __future__ import annotations
 
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
 from sqlalchemy import BigInteger, Index, text
 from sqlmodel import Field, SQLModel
@@ -48,7 +51,8 @@ class User(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    __tablename__ = "api_token"
+    __tablename__: ClassVar[str] = "api_token"
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     user_id: int = Field(foreign_key="user.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -72,7 +76,8 @@ class Throttle(SQLModel, table=True):
 class KnownAddress(SQLModel, table=True):
     """An address (stored as a keyed hash) that has signed in to an account before."""
 
-    __tablename__ = "known_address"
+    __tablename__: ClassVar[str] = "known_address"
+
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     address_hash: str = Field(primary_key=True, max_length=64)
     first_seen: datetime = Field(default_factory=utcnow)
@@ -169,7 +174,8 @@ class Change(SQLModel, table=True):
 
 
 class UploadSession(SQLModel, table=True):
-    __tablename__ = "upload_session"
+    __tablename__: ClassVar[str] = "upload_session"
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     user_id: int = Field(foreign_key="user.id", index=True)
     parent_id: str = Field(max_length=32)
@@ -199,7 +205,8 @@ class Thumbnail(SQLModel, table=True):
 class JobFailure(SQLModel, table=True):
     """A background job that failed all its attempts, kept so it is seen (``pcs jobs failed``) and can be retried."""
 
-    __tablename__ = "job_failure"
+    __tablename__: ClassVar[str] = "job_failure"
+
     id: int | None = Field(default=None, primary_key=True)
     task_id: str = Field(max_length=64, unique=True)
     job: str = Field(max_length=100, index=True)

@@ -252,4 +252,4 @@ def ensure_embedded_credentials(settings: Settings) -> dict[str, str]:
 @functools.cache
 def get_settings() -> Settings:
     """The process-wide settings, validated on first use."""
-    return Settings()
+    return Settings.model_validate({})

@@ -3,9 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-echo "== ruff"
-.venv/bin/ruff format --check . || exit 1
-.venv/bin/ruff check . || exit 1
+bash scripts/lint.sh || exit 1
 echo "== pytest"
 mkdir -p test-artifacts
 $PY -m pytest "$@"

@@ -65,7 +65,7 @@ class BlobStore:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
-        return boto3.session.Session().client(
+        return boto3.Session().client(
             "s3",
             endpoint_url=endpoint,
             region_name=self.cfg.region,
@@ -160,7 +160,7 @@ class BlobStore:
             batch = [{"Key": k} for k in keys[i : i + 1000]]
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
 
-    def list(self, prefix: str) -> Iterator[ObjectInfo]:
+    def objects(self, prefix: str) -> Iterator[ObjectInfo]:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
             for o in page.get("Contents", []):
@@ -173,14 +173,15 @@ class BlobStore:
 
     # -- client-driven multipart (large-file sessions) -----------------------------------------
     def create_multipart(self, key: str) -> str:
-        return self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"]
+        return str(self.client.create_multipart_upload(Bucket=self.bucket, Key=key)["UploadId"])
 
     def presign_part(self, key: str, upload_id: str, part_number: int, expires: int) -> str:
-        return self.presign_client.generate_presigned_url(
+        url: str = self.presign_client.generate_presigned_url(
             "upload_part",
             Params={"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
             ExpiresIn=expires,
         )
+        return url
 
     def list_parts(self, key: str, upload_id: str) -> list[dict[str, Any]]:
         parts: list[dict[str, Any]] = []
@@ -250,8 +251,8 @@ class StreamWriter:
                 "UploadId"
             ]
         for f in self._futures:
-            if f.done() and f.exception() is not None:
-                raise f.exception()  # type: ignore[misc]
+            if f.done() and (err := f.exception()) is not None:
+                raise err
         number = self._next_part
         self._next_part += 1
         self._slots.acquire()

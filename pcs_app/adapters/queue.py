@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from huey import Huey, RedisHuey, SqliteHuey, signals
 from huey.consumer import Consumer
@@ -134,14 +134,14 @@ class JobQueue:
             return None
         task = self._tasks[name].s(*args)
         self.huey.enqueue(task)
-        return task.id
+        return str(task.id)
 
     def pending_count(self) -> int:
-        return self.huey.pending_count()
+        return cast(int, self.huey.pending_count())
 
     def scheduled_count(self) -> int:
         """Calls waiting for a later time: retries in their backoff."""
-        return self.huey.scheduled_count()
+        return cast(int, self.huey.scheduled_count())
 
     def _after(self, task: Any, _value: object, exc: BaseException | None) -> None:
         # Runs after every attempt; only the last failed one (no retries left) is a failure to keep.

@@ -104,9 +104,12 @@ def create_api() -> FastAPI:
 
     @api.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        msg = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg", "Invalid request."))
+        errs: list[dict[str, Any]] = list(exc.errors())
+        first = errs[0] if errs else {}
+        loc: list[object] = list(first.get("loc", ()))
+        where = ".".join(str(p) for p in loc if p != "body")
+        text = str(first.get("msg", "Invalid request."))
+        msg = f"{where}: {text}" if where else text
         return error_body(400, "invalid_input", msg)
 
     @api.exception_handler(StarletteHTTPException)

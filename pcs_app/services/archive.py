@@ -45,7 +45,9 @@ def _walk(core: Core, actor: User, ids: list[str]) -> tuple[str, list[tuple[str,
                 queue.extend((k, f"{path}/{k.name}") for k in kids)
             elif node.version_id is not None:
                 row = s.exec(
-                    select(Version, Blob).join(Blob, Blob.id == Version.blob_id).where(Version.id == node.version_id)
+                    select(Version, Blob)
+                    .join(Blob, col(Blob.id) == col(Version.blob_id))
+                    .where(Version.id == node.version_id)
                 ).one()
                 entries.append((path, Download(node, row[0], row[1].s3_key)))
     name = f"{tops[0].name}.zip" if len(tops) == 1 and tops[0].kind == FOLDER else "PCS download.zip"
@@ -55,7 +57,7 @@ def _walk(core: Core, actor: User, ids: list[str]) -> tuple[str, list[tuple[str,
 def unique_names(names: list[str]) -> list[str]:
     """The names, with later repeats (ignoring case) numbered: 'same.txt', 'same (1).txt'."""
     used: set[str] = set()
-    out = []
+    out: list[str] = []
     for name in names:
         candidate, n = name, 0
         while name_key(candidate) in used:

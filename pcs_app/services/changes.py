@@ -24,10 +24,10 @@ class ChangePage:
     has_more: bool
 
 
-def changes_since(core: Core, actor: User, since: object, limit: int = DEFAULT_LIMIT) -> ChangePage:
+def changes_since(core: Core, actor: User, since: object, limit: object = DEFAULT_LIMIT) -> ChangePage:
     if not isinstance(since, int) or isinstance(since, bool) or since < 0:
         raise InvalidInput("since must be a whole number, 0 or more.")
-    if not isinstance(limit, int) or not (1 <= limit <= MAX_LIMIT):
+    if not isinstance(limit, int) or isinstance(limit, bool) or not (1 <= limit <= MAX_LIMIT):
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}.")
     with core.db.read() as s:
         rows = list(
@@ -53,13 +53,12 @@ def current_cursor(core: Core, actor: User) -> int:
 
 
 async def wait_for_changes(
-    core: Core, actor: User, since: int, timeout: float, limit: int = DEFAULT_LIMIT
+    core: Core, actor: User, since: object, timeout: object, limit: object = DEFAULT_LIMIT
 ) -> ChangePage:
     """Return as soon as there are changes after ``since``, or an empty page after ``timeout`` seconds."""
-    if not isinstance(timeout, (int, float)) or timeout < 0:
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout < 0:
         raise InvalidInput("timeout must be 0 or more seconds.")
-    timeout = min(float(timeout), core.settings.longpoll_max_seconds)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + min(float(timeout), core.settings.longpoll_max_seconds)
     while True:
         page = await asyncio.to_thread(changes_since, core, actor, since, limit)
         remaining = deadline - time.monotonic()

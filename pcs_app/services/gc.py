@@ -63,7 +63,7 @@ def collect_garbage(core: Core) -> GCReport:
             report.bytes_freed += sum(n for _, n in orphans)
         batch.clear()
 
-    for obj in core.blobs.list("blobs/"):
+    for obj in core.blobs.objects("blobs/"):
         if obj.last_modified < cutoff:
             batch.append((obj.key, obj.size))
             if len(batch) >= 500:

@@ -96,7 +96,7 @@ def read(core: Core, ref: ThumbnailRef) -> bytes:
         # Only a race with garbage collection gets here (content deleted and uploaded again at once).
         log.warning("thumbnail %s is marked ready but missing; making it again", ref.key)
         with core.db.write() as s:
-            s.exec(delete(Thumbnail).where(col(Thumbnail.sha256) == ref.sha256))  # type: ignore[call-overload]
+            s.exec(delete(Thumbnail).where(col(Thumbnail.sha256) == ref.sha256))
         after_upload(core, ref.sha256, None, force=True)
         raise NoThumbnail("The thumbnail is not made yet.", state="pending") from None
 
@@ -134,7 +134,7 @@ def ready(core: Core, sha256s: list[str], size: int = 256) -> set[str]:
     if not wanted:
         return set()
     with core.db.read() as s:
-        rows = s.exec(select(Thumbnail).where(Thumbnail.sha256.in_(wanted), Thumbnail.status == READY)).all()  # type: ignore[attr-defined]
+        rows = s.exec(select(Thumbnail).where(col(Thumbnail.sha256).in_(wanted), Thumbnail.status == READY)).all()
     return {r.sha256 for r in rows if str(size) in r.sizes.split(",")}
 
 
@@ -213,7 +213,7 @@ def missing(core: Core, limit: int = 500, older_than_seconds: int = 600) -> list
     """Content that may need thumbnails but has no state: its job was lost (crash, queue down)."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     failed = exists().where(
-        JobFailure.job == JOB, col(JobFailure.subject) == col(Blob.sha256), col(JobFailure.resolved_at).is_(None)
+        col(JobFailure.job) == JOB, col(JobFailure.subject) == col(Blob.sha256), col(JobFailure.resolved_at).is_(None)
     )
     done = exists().where(col(Thumbnail.sha256) == col(Blob.sha256))
     with core.db.read() as s:
@@ -221,14 +221,14 @@ def missing(core: Core, limit: int = 500, older_than_seconds: int = 600) -> list
             select(Blob.sha256, Version.mime_type)
             .join(Version, col(Version.blob_id) == col(Blob.id))
             .where(
-                Blob.refcount > 0,
-                Blob.created_at < cutoff,
+                col(Blob.refcount) > 0,
+                col(Blob.created_at) < cutoff,
                 ~done,
                 ~failed,
                 or_(
                     col(Version.mime_type).like("image/%"),
                     col(Version.mime_type).like("video/%"),
-                    Version.mime_type == "application/pdf",
+                    col(Version.mime_type) == "application/pdf",
                 ),
             )
             .limit(limit * 4)
@@ -257,14 +257,14 @@ def collect_garbage(core: Core) -> ThumbGCReport:
         gone = list(s.exec(select(Thumbnail.sha256).where(no_blob)).all())
     for sha in gone:
         with core.db.write() as s:
-            n = s.exec(delete(Thumbnail).where(col(Thumbnail.sha256) == sha, no_blob)).rowcount  # type: ignore[call-overload]
+            n = s.exec(delete(Thumbnail).where(col(Thumbnail.sha256) == sha, no_blob)).rowcount
         if n:
             report.rows_deleted += 1
             core.blobs.delete_many([thumb_key(sha, size) for size in SIZES])
             report.objects_deleted += len(SIZES)
     # Objects written by a job that never recorded its result (crashed, or its content went first).
     cutoff = utcnow() - timedelta(seconds=core.settings.gc_grace_seconds)
-    old = [o.key for o in core.blobs.list(PREFIX) if o.last_modified < cutoff]
+    old = [o.key for o in core.blobs.objects(PREFIX) if o.last_modified < cutoff]
     for i in range(0, len(old), 500):
         batch = old[i : i + 500]
         shas = {k[len(PREFIX) :].split("/", 1)[0] for k in batch}

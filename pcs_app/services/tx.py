@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -22,7 +22,7 @@ class Tx:
     used_bytes: int
     quota_bytes: int | None
     charged: int = 0
-    pending: list[Change] = field(default_factory=list)
+    pending: list[Change] = field(default_factory=lambda: list[Change]())
 
     def record(self, node: Node, kind: str) -> None:
         """Append a change for ``node`` to the owner's feed, in this transaction."""
@@ -46,7 +46,7 @@ class Tx:
 
 
 @contextmanager
-def write_tx(core: Core, owner_id: int) -> Iterator[Tx]:
+def write_tx(core: Core, owner_id: int) -> Generator[Tx]:
     """Open a write transaction on ``owner_id``'s namespace.
 
     The owner's row is locked first, so writes to one namespace are serialized and the feed's

@@ -102,7 +102,7 @@ def test_s3_put_event_makes_the_thumbnails(lambda_core: Core, user) -> None:  # 
     node = content.upload(lambda_core, user, user.root_id, "beach.jpg", [media.jpeg((800, 600), color="coral")])
     out = handler(s3_event(lambda_core, blob_key(lambda_core, node.sha256)), None)
     assert out["results"] == ["ready:1"] and out["batchItemFailures"] == []
-    keys = {o.key for o in lambda_core.blobs.list(f"thumbs/{node.sha256}/")}
+    keys = {o.key for o in lambda_core.blobs.objects(f"thumbs/{node.sha256}/")}
     assert keys == {thumbs.thumb_key(node.sha256, 256), thumbs.thumb_key(node.sha256, 1024)}
     # S3 delivers at least once: the same event again does nothing more.
     assert handler(s3_event(lambda_core, blob_key(lambda_core, node.sha256)), None)["results"] == ["done"]

@@ -110,7 +110,7 @@ def test_hostile_uploads_stay_intact_and_get_no_thumbnail(
         thumbs.find(core, user, node.id, 256)
     assert e.value.code == "no_thumbnail" and e.value.details["state"] == "unavailable"
     assert b"".join(content.read_range(core, content.open_download(core, user, node.id), 0, len(data) - 1)) == data
-    assert not list(core.blobs.list(f"thumbs/{node.sha256}/"))
+    assert not list(core.blobs.objects(f"thumbs/{node.sha256}/"))
 
 
 def test_decompression_bomb_upload_leaves_the_worker_serving(core: Core, user, bomb_png, workers) -> None:  # type: ignore[no-untyped-def]
@@ -168,7 +168,7 @@ def test_enqueue_failure_never_fails_the_upload_and_backfill_finds_it(  # type: 
 def test_garbage_collection_removes_thumbnails_of_content_no_longer_stored(core: Core, user) -> None:  # type: ignore[no-untyped-def]
     node = upload(core, user, "doomed.jpg", media.jpeg((300, 300), color="maroon"))
     run_job(core, thumbs.JOB, node.sha256)
-    assert len(list(core.blobs.list(f"thumbs/{node.sha256}/"))) == 2
+    assert len(list(core.blobs.objects(f"thumbs/{node.sha256}/"))) == 2
     # Nothing purges files yet: do by hand what purging the trash will (versions, node, last reference).
     with core.db.write() as s:
         s.exec(delete(Version).where(col(Version.node_id) == node.id))  # type: ignore[call-overload]
@@ -176,7 +176,7 @@ def test_garbage_collection_removes_thumbnails_of_content_no_longer_stored(core:
         s.exec(update(Blob).where(col(Blob.sha256) == node.sha256).values(refcount=0))  # type: ignore[call-overload]
     report = run_job(core, "collect_garbage")
     assert report["blobs_deleted"] >= 1 and report["thumbnail_rows_deleted"] >= 1
-    assert not list(core.blobs.list(f"thumbs/{node.sha256}/"))
+    assert not list(core.blobs.objects(f"thumbs/{node.sha256}/"))
     with core.db.read() as s:
         assert s.get(Thumbnail, node.sha256) is None
 
@@ -189,7 +189,7 @@ def test_a_thumbnail_lost_from_storage_is_made_again(core: Core, user, workers) 
     with pytest.raises(NotFound) as e:
         thumbs.read(core, ref)
     assert e.value.details["state"] == "pending"
-    assert wait_until(lambda: len(list(core.blobs.list(f"thumbs/{node.sha256}/"))) == 2, timeout=30)
+    assert wait_until(lambda: len(list(core.blobs.objects(f"thumbs/{node.sha256}/"))) == 2, timeout=30)
 
 
 def test_other_users_feed_positions_are_not_disturbed(core: Core, user) -> None:  # type: ignore[no-untyped-def]

@@ -415,7 +415,7 @@ def test_gc_reclaims_orphans_and_unreferenced_blobs_only(core: Core, user) -> No
     grace0 = Core(core.settings.model_copy(update={"gc_grace_seconds": -60}), core.db, core.blobs, core.broker)
     report = collect_garbage(grace0)
     assert report.orphans_deleted >= 1 and report.blobs_deleted >= 1
-    remaining = {o.key for o in core.blobs.list("blobs/zz/")}
+    remaining = {o.key for o in core.blobs.objects("blobs/zz/")}
     assert "blobs/zz/crashed-upload" not in remaining and "blobs/zz/dead" not in remaining
     assert read_all(core, user, kept.id)  # live data untouched
     # A fresh orphan inside the grace period is left alone (it may be an upload in flight).
@@ -428,6 +428,6 @@ def test_gc_reclaims_orphans_and_unreferenced_blobs_only(core: Core, user) -> No
             core.broker,
         )
     )
-    assert "blobs/zz/in-flight" in {o.key for o in core.blobs.list("blobs/zz/")}
+    assert "blobs/zz/in-flight" in {o.key for o in core.blobs.objects("blobs/zz/")}
     with core.db.read() as s:
         assert s.exec(select(Node).where(Node.id == kept.id)).one()

@@ -153,7 +153,7 @@ class CognitoIdentityProvider(IdentityProvider):
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = boto3.session.Session().client(
+                    self._client = boto3.Session().client(
                         "cognito-idp",
                         region_name=self.region,
                         endpoint_url=self.endpoint_url,
@@ -167,7 +167,7 @@ class CognitoIdentityProvider(IdentityProvider):
         if self._admin_client is None:
             with self._lock:
                 if self._admin_client is None:
-                    self._admin_client = boto3.session.Session().client(
+                    self._admin_client = boto3.Session().client(
                         "cognito-idp",
                         region_name=self.region,
                         endpoint_url=self.endpoint_url,

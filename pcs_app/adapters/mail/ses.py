@@ -62,7 +62,7 @@ class SesMailer(Mailer):
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = boto3.session.Session().client(
+                    self._client = boto3.Session().client(
                         "sesv2",
                         region_name=self.region,
                         endpoint_url=self.endpoint_url,

@@ -10,10 +10,11 @@ from pcs_app.services import accounts
 from pcs_app.wiring import get_core
 
 from ..deps import SESSION_COOKIE, Actor, client_ip, session_secret
-from ..schemas import ErrorOut, SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UserOut
+from ..responses import errors
+from ..schemas import SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UserOut
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
-THROTTLED = {429: {"model": ErrorOut, "description": "Too many tries; see Retry-After."}}
+THROTTLED = errors(400, 429)
 
 
 def user_out(u: User) -> UserOut:

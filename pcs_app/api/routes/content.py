@@ -16,7 +16,8 @@ from pcs_app.wiring import get_core
 
 from ..deps import Actor
 from ..http import content_disposition, etag_matches, parse_range
-from ..schemas import ID_PATTERN, ErrorOut, VersionOut
+from ..responses import errors
+from ..schemas import ID_PATTERN, VersionOut
 from .nodes import NodeId
 
 
@@ -28,7 +29,7 @@ class ThumbSize(IntEnum):
 router = APIRouter(
     prefix="/api/v1",
     tags=["files"],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses=errors(400, 401, 404),
 )
 
 
@@ -73,8 +74,7 @@ def file_response(
         200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes."},
         206: {"content": {"application/octet-stream": {}}, "description": "The requested range."},
         304: {"description": "The copy the client holds is current."},
-        409: {"model": ErrorOut},
-        416: {"model": ErrorOut, "description": "Range outside the file; Content-Range says its size."},
+        **errors(409, 416),
     },
 )
 async def download(
@@ -95,7 +95,7 @@ async def download(
 @router.get(
     "/archive",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/zip": {}}}, 413: {"model": ErrorOut}},
+    responses={200: {"content": {"application/zip": {}}}, **errors(413)},
 )
 async def download_archive(
     user: Actor,

@@ -11,12 +11,13 @@ from pcs_app.services import changes, status
 from pcs_app.wiring import get_core
 
 from ..deps import Actor
-from ..schemas import ChangeOut, ChangesOut, ErrorOut, HealthOut, TotalsOut
+from ..responses import errors
+from ..schemas import ChangeOut, ChangesOut, HealthOut, TotalsOut
 
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/changes", response_model=ChangesOut, tags=["changes"], responses={401: {"model": ErrorOut}})
+@router.get("/changes", response_model=ChangesOut, tags=["changes"], responses=errors(401))
 async def get_changes(
     user: Actor,
     since: Annotated[int, Query(ge=0)] = 0,
@@ -35,7 +36,7 @@ def health() -> JSONResponse:
     return JSONResponse({"database": h.database_ok, "storage": h.storage_ok}, status_code=200 if h.ok else 503)
 
 
-@router.get("/admin/totals", tags=["admin"], response_model=TotalsOut, responses={403: {"model": ErrorOut}})
+@router.get("/admin/totals", tags=["admin"], response_model=TotalsOut, responses=errors(401, 403))
 def totals(user: Actor) -> TotalsOut:
     """Accounts, files and stored bytes (administrators only)."""
     t = status.totals(get_core(), user)

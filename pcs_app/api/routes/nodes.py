@@ -11,6 +11,7 @@ from pcs_app.services.errors import InvalidInput
 from pcs_app.wiring import get_core
 
 from ..deps import Actor
+from ..responses import errors
 from ..schemas import (
     CURSOR_PATTERN,
     ID_PATTERN,
@@ -30,14 +31,12 @@ from ..schemas import (
 router = APIRouter(
     prefix="/api/v1",
     tags=["nodes"],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses=errors(400, 401, 404),
 )
 NodeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=32, description="A node id.")]
 # The largest page is a setting (PCS_LIST_PAGE_MAX): the service checks it, the OpenAPI schema shows it.
 PageLimit = Annotated[int, Query(ge=1, json_schema_extra={"x-pcs-page-max": True})]
 Cursor = Annotated[str | None, Query(max_length=4096, pattern=CURSOR_PATTERN)]
-CONFLICT = {409: {"model": ErrorOut}}
-FORBIDDEN = {403: {"model": ErrorOut}}
 
 
 @router.get("/nodes/root", response_model=NodeOut)
@@ -51,7 +50,7 @@ def get_node(node_id: NodeId, user: Actor) -> NodeDetail:
     return NodeDetail(**NodeOut.of(path[-1]).model_dump(), path=[NodeOut.of(n) for n in path[:-1]])
 
 
-@router.get("/nodes/{node_id}/children", response_model=NodePage, responses=CONFLICT)
+@router.get("/nodes/{node_id}/children", response_model=NodePage, responses=errors(409))
 def list_children(
     node_id: NodeId,
     user: Actor,
@@ -65,12 +64,12 @@ def list_children(
     return NodePage(items=[NodeOut.of(n) for n in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/nodes/{node_id}/folders", status_code=201, response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+@router.post("/nodes/{node_id}/folders", status_code=201, response_model=NodeOut, responses=errors(403, 409))
 def create_folder(node_id: NodeId, body: NewFolder, user: Actor) -> NodeOut:
     return NodeOut.of(tree.create_folder(get_core(), user, node_id, body.name, body.on_conflict))
 
 
-@router.patch("/nodes/{node_id}", response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+@router.patch("/nodes/{node_id}", response_model=NodeOut, responses=errors(403, 409))
 def patch_node(node_id: NodeId, body: NodePatch, user: Actor) -> NodeOut:
     """Rename (name) and/or move (parent_id)."""
     if body.name is None and body.parent_id is None:
@@ -80,20 +79,20 @@ def patch_node(node_id: NodeId, body: NodePatch, user: Actor) -> NodeOut:
     )
 
 
-@router.post("/nodes/{node_id}/copy", status_code=201, response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+@router.post("/nodes/{node_id}/copy", status_code=201, response_model=NodeOut, responses=errors(403, 409))
 def copy_node(node_id: NodeId, body: CopyRequest, user: Actor) -> NodeOut:
     return NodeOut.of(
         tree.copy(get_core(), user, node_id, body.parent_id, name=body.name, on_conflict=body.on_conflict)
     )
 
 
-@router.delete("/nodes/{node_id}", response_model=NodeOut, responses=FORBIDDEN)
+@router.delete("/nodes/{node_id}", response_model=NodeOut, responses=errors(403))
 def delete_node(node_id: NodeId, user: Actor) -> NodeOut:
     """Move to the trash (restorable)."""
     return NodeOut.of(tree.trash(get_core(), user, node_id))
 
 
-@router.post("/nodes/{node_id}/restore", response_model=NodeOut, responses={**CONFLICT, **FORBIDDEN})
+@router.post("/nodes/{node_id}/restore", response_model=NodeOut, responses=errors(403, 409))
 def restore_node(node_id: NodeId, user: Actor, body: RestoreRequest | None = None) -> NodeOut:
     return NodeOut.of(tree.restore(get_core(), user, node_id, (body or RestoreRequest()).on_conflict))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import Annotated, Literal
 
 import anyio
@@ -17,12 +17,12 @@ from pcs_app.services.names import MAX_NAME_BYTES
 from pcs_app.wiring import get_core
 
 from ..deps import Actor
+from ..responses import errors
 from ..schemas import (
     ID_PATTERN,
     NAME_HELP,
     NAME_PATTERN,
     ByHash,
-    ErrorOut,
     NodeOut,
     PartUrl,
     UploadSessionOut,
@@ -33,17 +33,11 @@ from .nodes import NodeId
 router = APIRouter(
     prefix="/api/v1",
     tags=["files"],
-    responses={400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+    responses=errors(400, 401, 404),
 )
 SMALL_BODY = 8 * 1024 * 1024
 COALESCE = 1024 * 1024
-WRITE_ERRORS = {
-    403: {"model": ErrorOut},
-    409: {"model": ErrorOut},
-    413: {"model": ErrorOut},
-    422: {"model": ErrorOut},
-    507: {"model": ErrorOut},
-}
+WRITE_ERRORS = errors(403, 409, 413, 422, 507)
 
 
 def content_length(request: Request) -> int | None:
@@ -56,7 +50,7 @@ def content_length(request: Request) -> int | None:
     return int(raw)
 
 
-async def _coalesced(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def _coalesced(stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     """Regroup the server's small body chunks into ~1 MiB pieces (fewer thread hops)."""
     buf = bytearray()
     async for chunk in stream:
@@ -68,7 +62,7 @@ async def _coalesced(stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         yield bytes(buf)
 
 
-def _pull(agen: AsyncIterator[bytes]) -> Iterator[bytes]:
+def _pull(agen: AsyncGenerator[bytes, None]) -> Iterator[bytes]:
     """Iterate an async generator from a worker thread started by anyio."""
     while True:
         try:

@@ -39,10 +39,10 @@ def lifetime(core: Core) -> timedelta | None:
     return timedelta(days=days) if days > 0 else None
 
 
-def issue_token(core: Core, user: User, *, name: str = "", kind: str = "api") -> IssuedToken:
+def issue_token(core: Core, user: User, *, name: object = "", kind: object = "api") -> IssuedToken:
     if not isinstance(name, str) or len(name) > 100:
         raise InvalidInput("A token name is at most 100 characters.")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise InvalidInput("Unknown token kind.")
     if user.id is None:
         raise NotFound("No such account.")

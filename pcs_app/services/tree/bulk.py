@@ -3,7 +3,7 @@ and the caller gets every outcome. The web UI, the API and drag-and-drop all use
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,7 +31,7 @@ class Outcome:
 
 @dataclass
 class BulkResult:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=lambda: list[Outcome]())
 
     @property
     def done(self) -> list[Outcome]:
@@ -46,8 +46,8 @@ class BulkResult:
         return [o for o in self.outcomes if o.status == "unchanged"]
 
 
-def _ids(ids: object) -> list[str]:
-    if not isinstance(ids, list) or not ids or len(ids) > MAX_ITEMS:
+def _ids(ids: Sequence[object]) -> list[str]:
+    if not ids or len(ids) > MAX_ITEMS:
         raise InvalidInput(f"Choose between 1 and {MAX_ITEMS} items.")
     seen: list[str] = []
     for i in ids:
@@ -58,7 +58,7 @@ def _ids(ids: object) -> list[str]:
     return seen
 
 
-def apply(core: Core, actor: User, op: str, ids: object, dest_id: object = None) -> BulkResult:
+def apply(core: Core, actor: User, op: str, ids: Sequence[object], dest_id: object = None) -> BulkResult:
     """Run ``op`` on every id (move/copy into ``dest_id``); never stops at the first failure."""
     if op not in OPS:
         raise InvalidInput(f"op must be one of {', '.join(OPS)}.")

@@ -10,8 +10,10 @@ permanent deletion reclaims (``abandoned_copies``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from pcs_app.models import FILE, FOLDER, Blob, Node, User, Version, utcnow
@@ -147,16 +149,16 @@ def _copy_one(tx: Tx, actor: User, src: Node, parent_id: str, name: str, *, hidd
     return node
 
 
-def abandoned_copies(s: Session, older_than: object) -> list[str]:
+def abandoned_copies(s: Session, older_than: datetime) -> list[str]:
     """Hidden tops of copies that never finished (their process died), started before ``older_than``."""
-    parent = Node.__table__.alias("parent")
+    parent = aliased(Node)
     rows = s.exec(
         select(Node.id)
-        .join(parent, parent.c.id == col(Node.parent_id))
+        .join(parent, col(parent.id) == col(Node.parent_id))
         .where(
             col(Node.trashed_at).is_not(None),
             col(Node.trash_root).is_(False),
-            parent.c.trashed_at.is_(None),
+            col(parent.trashed_at).is_(None),
             col(Node.trashed_at) < older_than,
         )
     ).all()

@@ -70,6 +70,8 @@ def _decode_cursor(cursor: str, sort: str, desc: bool) -> tuple[str, object, str
         if sort == "size" and (not isinstance(value, int) or isinstance(value, bool)):
             raise ValueError
         if sort == "modified":
+            if not isinstance(value, str):
+                raise ValueError
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:
                 raise ValueError

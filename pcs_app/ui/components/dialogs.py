@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ..states import ActionsState, PreviewState
 
@@ -110,8 +113,8 @@ def picker_dialog() -> rx.Component:
     )
 
 
-def preview_body() -> rx.Component:
-    p = PreviewState.preview
+def preview_body() -> rx.Component | rx.Var[Any]:
+    p: ObjectVar[dict[str, str]] = PreviewState.preview
     inline = p["href"] + "?inline=true"
     return rx.match(
         p["preview"],
@@ -144,7 +147,7 @@ def preview_body() -> rx.Component:
 
 
 def preview_dialog() -> rx.Component:
-    p = PreviewState.preview
+    p: ObjectVar[dict[str, str]] = PreviewState.preview
     return rx.dialog.root(
         rx.dialog.content(
             rx.hstack(

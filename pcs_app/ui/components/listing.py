@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from ..states import FilesState, PreviewState, SelectionState
 from ..styles import ROW_HEIGHT, focus_ring, mobile_hidden
 
-Row = rx.Var[dict[str, str]]
+Row = ObjectVar[dict[str, str]]
 
 
 def _row_attrs(item: Row, selected: rx.Var[bool]) -> dict[str, Any]:

@@ -3,17 +3,30 @@ session as an HttpOnly cookie, then loads the files page (so the websocket recon
 
 from __future__ import annotations
 
+from typing import Literal
+
 import reflex as rx
 
 from .. import routes
 from ..states import AuthState
 
+InputKind = Literal["email", "password"]
 
-def _field(label: rx.Component | str, name: str, kind: str, autocomplete: str, **props: object) -> rx.Component:
+
+def _field(
+    label: rx.Component | str, name: str, kind: InputKind, autocomplete: str, min_length: rx.Var[int] | None = None
+) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=name, font_size="0.9rem", font_weight="500"),
         rx.input(
-            id=name, name=name, type=kind, auto_complete=autocomplete, required=True, size="3", width="100%", **props
+            id=name,
+            name=name,
+            type=kind,
+            auto_complete=autocomplete,
+            required=True,
+            size="3",
+            width="100%",
+            min_length=min_length,
         ),
         spacing="1",
         width="100%",

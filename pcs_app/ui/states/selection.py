@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from ..format import archive_url, content_url
@@ -51,7 +49,7 @@ class SelectionState(FilesState):
         self.selected = [s for s in self.selected if s in ids]
 
     @rx.event
-    def click_row(self, item_id: str, info: dict[str, Any]) -> None:
+    def click_row(self, item_id: str, info: rx.event.PointerEventInfo) -> None:
         """Click selects one; ctrl/cmd-click toggles; shift-click selects a range."""
         ids = [i["id"] for i in self.items]
         if info.get("shift_key") and self.anchor in ids and item_id in ids:

@@ -1,0 +1,11 @@
+terraform {
+  required_version = ">= 1.10"
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 6.0, < 7.0"
+      # CloudFront's WAF web ACL, its log group and the viewer certificate live in us-east-1.
+      configuration_aliases = [aws.us_east_1]
+    }
+  }
+}

@@ -1,0 +1,26 @@
+"""The documented error answers of routes, for the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .schemas import ErrorOut
+
+Responses = dict[int | str, dict[str, Any]]
+_WHY = {
+    400: "The request does not follow the schema or a rule it states.",
+    401: "Not signed in: no token, or an unknown, expired or revoked one.",
+    403: "Signed in, but not allowed to do this.",
+    404: "No such item, or not yours to see (the two look the same).",
+    409: "The current state does not allow it (a name is taken, a folder into itself, …).",
+    413: "Too large.",
+    416: "The range is outside the file; Content-Range says its size.",
+    422: "The bytes do not match the declared size or sha256; nothing was saved.",
+    429: "Too many tries; wait as Retry-After says.",
+    507: "Not enough space left in the quota.",
+}
+
+
+def errors(*codes: int) -> Responses:
+    """``{code: {"model": ErrorOut, "description": …}}`` for each code."""
+    return {code: {"model": ErrorOut, "description": _WHY[code]} for code in codes}
