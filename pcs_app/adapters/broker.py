@@ -86,7 +86,8 @@ class RedisBroker(LocalBroker):
             self._ready = asyncio.Event()
             self._listener_loop = loop
             self._listener = loop.create_task(self._listen(self._ready))
-        await asyncio.wait_for(self._ready.wait(), 5)  # type: ignore[union-attr]
+        if self._ready is not None:
+            await asyncio.wait_for(self._ready.wait(), 5)
 
     async def _listen(self, ready: asyncio.Event) -> None:
         import redis.asyncio as aredis

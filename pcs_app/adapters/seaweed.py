@@ -70,7 +70,7 @@ def free_port(taken: set[int] | None = None) -> int:
     for _ in range(500):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+            port = int(s.getsockname()[1])
         if port in taken or port + 10000 in taken or port + 10000 >= 65536:
             continue
         with socket.socket() as s2:
