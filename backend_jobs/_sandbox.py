@@ -1,5 +1,6 @@
 """Render untrusted files in separate processes: an address-space limit, a timeout, and a crash that
-costs one child process instead of the worker.
+costs one child process instead of the worker. The same children also extract text for search
+(``Sandbox.extract``; a request with ``"op": "extract"``).
 
 Children are long-lived (importing Pillow each time would cost more than a thumbnail) and speak one
 JSON line per request and per answer over their stdin/stdout. Each is replaced after a number of
@@ -20,7 +21,9 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
+from ._extract import Extracted, ExtractRequest
 from ._render import RenderRequest, RenderResult
 
 log = logging.getLogger(__name__)
@@ -84,15 +87,20 @@ class _Child:
         line, _, self._buf = self._buf.partition(b"\n")
         return line.decode()
 
-    def ask(self, req: RenderRequest, timeout: float) -> RenderResult:
+    def ask_raw(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one request, wait for its answer (or _TimedOut / _Died)."""
         assert self.proc.stdin is not None
         self.jobs_left -= 1
         try:
-            self.proc.stdin.write(json.dumps(asdict(req)).encode() + b"\n")
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
             raise _Died(self.proc.poll()) from e
-        answer = json.loads(self.readline(timeout))
+        answer: dict[str, Any] = json.loads(self.readline(timeout))
+        return answer
+
+    def ask(self, req: RenderRequest, timeout: float) -> RenderResult:
+        answer = self.ask_raw(asdict(req), timeout)
         answer["outputs"] = {int(k): v for k, v in answer.get("outputs", {}).items()}
         return RenderResult(**answer)
 
@@ -130,20 +138,41 @@ class Sandbox:
 
     def render(self, req: RenderRequest, timeout: float) -> RenderResult:
         """Render in a child; a child that dies twice on the same file, or runs out of time, means no thumbnail."""
+        answer = self._call(asdict(req), timeout, "thumbnail", req.input)
+        if answer == "timeout":
+            return RenderResult(False, "timeout", f"gave up after {timeout:g} s")
+        if answer == "crashed":
+            return RenderResult(False, "crashed", "the decoder crashed on this file twice")
+        assert isinstance(answer, dict)
+        answer["outputs"] = {int(k): v for k, v in answer.get("outputs", {}).items()}
+        return RenderResult(**answer)
+
+    def extract(self, req: ExtractRequest, timeout: float) -> Extracted:
+        """Extract text in a child; a child that dies twice on the same file, or runs out of time, means no text."""
+        answer = self._call({"op": "extract", **asdict(req)}, timeout, "text extraction", req.input)
+        if answer == "timeout":
+            return Extracted("", skipped_reason="timeout", detail=f"gave up after {timeout:g} s")
+        if answer == "crashed":
+            return Extracted("", skipped_reason="crashed", detail="the extractor crashed on this file twice")
+        assert isinstance(answer, dict)
+        return Extracted(**answer)
+
+    def _call(self, request: dict[str, Any], timeout: float, what: str, path: str) -> dict[str, Any] | str:
+        """The child's answer, or "timeout" / "crashed" (died twice: once may be bad luck, twice is the file)."""
         for attempt in (1, 2):
             child = self._take()
             try:
-                result = child.ask(req, timeout)
+                answer = child.ask_raw(request, timeout)
             except _TimedOut:
                 child.kill()
-                return RenderResult(False, "timeout", f"gave up after {timeout:g} s")
+                return "timeout"
             except _Died as e:
                 child.kill()
-                log.warning("thumbnail sandbox died (exit %s) on %s, attempt %d", e.args[0], req.input, attempt)
+                log.warning("%s sandbox died (exit %s) on %s, attempt %d", what, e.args[0], path, attempt)
                 continue
             self._give_back(child)
-            return result
-        return RenderResult(False, "crashed", "the decoder crashed on this file twice")
+            return answer
+        return "crashed"
 
     def _take(self) -> _Child:
         with self._lock:
@@ -196,12 +225,12 @@ def _peak_rss_kb() -> int | None:
 
 
 def _child_main(memory_mb: int, max_jobs: int) -> None:
-    """Serve render requests from stdin until end of input or ``max_jobs``."""
+    """Serve render and extraction requests from stdin until end of input or ``max_jobs``."""
     import resource
 
     from PIL import Image  # noqa: F401 - loaded before the limit, like everything a render needs
 
-    from . import _render
+    from . import _extract, _render
 
     _render._register_heif()
     # Answers go over a private copy of stdout; anything a library prints lands on stderr instead.
@@ -215,13 +244,22 @@ def _child_main(memory_mb: int, max_jobs: int) -> None:
         if not line:
             return
         fields = json.loads(line)
-        req = RenderRequest(**{**fields, "sizes": tuple(fields["sizes"])})
-        try:
-            result = _render.render(req)
-        except MemoryError:
-            result = RenderResult(False, "out_of_memory", "over the sandbox's memory limit")
-        except Exception as e:  # noqa: BLE001 - not the file's fault (e.g. disk full): the job retries
-            result = RenderResult(False, ERROR, f"{type(e).__name__}: {e}"[:300])
+        result: RenderResult | Extracted
+        if fields.pop("op", None) == "extract":
+            try:
+                result = _extract.run(ExtractRequest(**fields))
+            except MemoryError:
+                result = Extracted("", skipped_reason="out_of_memory", detail="over the sandbox's memory limit")
+            except Exception as e:  # noqa: BLE001 - not the file's fault (e.g. disk full): the job retries
+                result = Extracted("", skipped_reason=ERROR, detail=f"{type(e).__name__}: {e}"[:300])
+        else:
+            req = RenderRequest(**{**fields, "sizes": tuple(fields["sizes"])})
+            try:
+                result = _render.render(req)
+            except MemoryError:
+                result = RenderResult(False, "out_of_memory", "over the sandbox's memory limit")
+            except Exception as e:  # noqa: BLE001 - not the file's fault (e.g. disk full): the job retries
+                result = RenderResult(False, ERROR, f"{type(e).__name__}: {e}"[:300])
         result_dict = asdict(result)
         result_dict["peak_rss_kb"] = _peak_rss_kb()
         answers.write(json.dumps(result_dict) + "\n")

@@ -293,6 +293,8 @@ def test_huge_text_file_is_read_only_as_far_as_needed(huge_text: str) -> None:
     got = extract_text(huge_text, "text/plain", "huge.txt", 50_000)
     assert got.truncated and got.skipped_reason is None
     assert 49_000 <= len(got.text) <= 50_000 and got.text.startswith("the quick brown fox")
+    got = extract_text(huge_text, "text/plain", "huge.txt", 10**9, max_file_bytes=1_000_000)
+    assert got.truncated and got.skipped_reason is None and 990_000 <= len(got.text) <= 1_000_000
 
 
 # -- in the sandbox ------------------------------------------------------------------------------
@@ -340,7 +342,8 @@ def test_hostile_files_in_the_sandbox_end_as_reasons(
 def test_running_out_of_memory_is_a_reason_not_a_crash(tmp_path: Path, huge_text: str) -> None:
     box = Sandbox(memory_mb=300)
     try:
-        got = sandboxed(box, huge_text, "text/plain", "huge.txt", max_chars=150_000_000)  # wants ~600 MB
+        req = ExtractRequest(huge_text, "text/plain", "huge.txt", 150_000_000, max_file_bytes=10**9)  # ~600 MB
+        got = box.extract(req, 30)
         assert got.skipped_reason == "out_of_memory"
         ok = sandboxed(box, write(tmp_path, "ok.txt", b"fine"), "text/plain", "ok.txt")
         assert ok.text == "fine"
