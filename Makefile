@@ -27,6 +27,10 @@ test: setup-dev
 bench: setup-dev
 	@$(PY) -m bench
 
+# The API fuzzing of make test, longer: at least 5,000 generated cases, every check, stateful phase.
+fuzz: setup-dev
+	@PCS_TEST_FUZZ_EXAMPLES=150 PCS_TEST_FUZZ_MIN_CASES=5000 $(PY) -m pytest tests/api/test_schemathesis.py -s -q
+
 lint: setup-dev
 	@bash scripts/lint.sh
 

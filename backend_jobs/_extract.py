@@ -1,5 +1,6 @@
 """Text for the search index from one local file: plain text, Markdown, source code, CSV, JSON, HTML, PDF
-(pypdfium2) and Word/Excel/PowerPoint (the XML inside the zip, read with defusedxml's SAX parser).
+(pypdfium2) and Word/Excel/PowerPoint (the XML inside the zip, read with defusedxml's SAX parser, in
+``_extract_office``; what both share, ``Skip`` and the capped ``Text``, is in ``_extract_common``).
 
 Pure and framework-free: a path in, text out. Run it through ``extract_in_sandbox`` (a child process
 with an address-space limit and a timeout, shared with thumbnail rendering) so a hostile file costs
@@ -17,25 +18,16 @@ from __future__ import annotations
 
 import codecs
 import os
-import re
-import zipfile
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import IO, Any
-from xml.sax.handler import ContentHandler, feature_namespaces
 
-from defusedxml import DefusedXmlException
-from defusedxml.sax import make_parser
+from ._extract_common import CHUNK, Enough, Skip, Text
+from ._extract_office import MAX_ZIP_ENTRIES as MAX_ZIP_ENTRIES  # re-exported: a bound of extract_text
+from ._extract_office import extract_ooxml
 
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
-MAX_ZIP_ENTRIES = 10_000
 MAX_PDF_PAGES = 5_000
-_CHUNK = 64 * 1024
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 TEXT_EXTENSIONS = frozenset(
     (
@@ -75,45 +67,6 @@ class ExtractRequest:
     max_chars: int
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES
-
-
-class Skip(Exception):
-    """Extraction cannot go on; ``reason`` is a short stable word."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(detail or reason)
-        self.reason = reason
-        self.detail = detail
-
-
-class _Enough(Exception):
-    """max_chars reached: stop reading."""
-
-
-class _Text:
-    """Collects text up to a limit; ``add`` raises _Enough once the limit is passed."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.parts: list[str] = []
-        self.size = 0
-        self.truncated = False
-
-    def add(self, s: str) -> None:
-        if not s:
-            return
-        room = self.limit - self.size
-        if len(s) > room:
-            self.parts.append(s[:room])
-            self.size = self.limit
-            self.truncated = True
-            raise _Enough
-        self.parts.append(s)
-        self.size += len(s)
-
-    def text(self) -> str:
-        joined = _CONTROL.sub(" ", "".join(self.parts))
-        return re.sub(r"[ \t]*\n[ \t\n]*", "\n", joined).strip()
 
 
 def file_format(mime_type: str, name: str) -> str | None:
@@ -162,7 +115,7 @@ def extract_text(
         return Extracted("", skipped_reason="empty")
     if fmt not in ("text", "html") and size > max_file_bytes:
         return Extracted("", skipped_reason="too_large", detail=f"{size} bytes is over {max_file_bytes}")
-    out = _Text(max(0, max_chars))
+    out = Text(max(0, max_chars))
     reason: str | None = None
     detail = ""
     try:
@@ -174,8 +127,8 @@ def extract_text(
             elif fmt == "pdf":
                 _pdf(path, out)
             else:
-                _ooxml(path, fmt, out, max_unzipped_bytes)
-        except _Enough:
+                extract_ooxml(path, fmt, out, max_unzipped_bytes)
+        except Enough:
             pass
     except Skip as e:
         reason, detail = e.reason, e.detail
@@ -200,7 +153,7 @@ def _codec(head: bytes, complete: bool) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    sample = head[:_CHUNK]
+    sample = head[:CHUNK]
     if b"\x00" in sample:
         raise Skip("corrupt", "binary data, not text")
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
@@ -215,7 +168,7 @@ def _codec(head: bytes, complete: bool) -> str:
     return "utf-8"
 
 
-def _plain(path: str, out: _Text, max_bytes: int) -> None:
+def _plain(path: str, out: Text, max_bytes: int) -> None:
     """The start of the file: never more than max_chars can need (4 bytes a character), nor max_bytes."""
     with open(path, "rb") as f:
         head = f.read(min(out.limit * 4 + 4, max_bytes))
@@ -233,7 +186,7 @@ class _HtmlText(HTMLParser):
         "p div br li tr td th h1 h2 h3 h4 h5 h6 title section article header footer table ul ol pre blockquote".split()
     )
 
-    def __init__(self, out: _Text) -> None:
+    def __init__(self, out: Text) -> None:
         super().__init__(convert_charrefs=True)
         self.out = out
         self.skipping = 0
@@ -259,16 +212,16 @@ class _HtmlText(HTMLParser):
             self.out.add(data)
 
 
-def _html(path: str, out: _Text, max_bytes: int) -> None:
+def _html(path: str, out: Text, max_bytes: int) -> None:
     parser = _HtmlText(out)
     read = 0
     with open(path, "rb") as f:
-        head = f.read(_CHUNK)
-        decoder = codecs.getincrementaldecoder(_codec(head, complete=len(head) < _CHUNK))(errors="replace")
+        head = f.read(CHUNK)
+        decoder = codecs.getincrementaldecoder(_codec(head, complete=len(head) < CHUNK))(errors="replace")
         parser.feed(decoder.decode(head))
         read = len(head)
         while True:
-            chunk = f.read(_CHUNK)
+            chunk = f.read(CHUNK)
             if not chunk:
                 break
             read += len(chunk)
@@ -283,7 +236,7 @@ def _html(path: str, out: _Text, max_bytes: int) -> None:
 # -- PDF -----------------------------------------------------------------------------------------
 
 
-def _pdf(path: str, out: _Text) -> None:
+def _pdf(path: str, out: Text) -> None:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -310,169 +263,6 @@ def _pdf(path: str, out: _Text) -> None:
             out.truncated = True
     finally:
         pdf.close()
-
-
-# -- Office (OOXML) ------------------------------------------------------------------------------
-
-
-class _Budget:
-    """Bytes that may still be unzipped, across every part of one file."""
-
-    def __init__(self, left: int) -> None:
-        self.left = left
-
-
-class _CappedReader:
-    """A zip member's stream that gives up (too_large) past the shared budget, whatever its header claims."""
-
-    def __init__(self, raw: IO[bytes], budget: _Budget) -> None:
-        self.raw = raw
-        self.budget = budget
-
-    def read(self, n: int = -1) -> bytes:
-        n = _CHUNK if n is None or n < 0 or n > _CHUNK else n
-        data = self.raw.read(n)
-        self.budget.left -= len(data)
-        if self.budget.left < 0:
-            raise Skip("too_large", "more XML than the unzip limit allows (a zip bomb?)")
-        return data
-
-    def close(self) -> None:
-        self.raw.close()
-
-
-class _XmlText(ContentHandler):
-    """Text of the elements named in ``text_tags`` (local names), line breaks at ``break_tags``."""
-
-    def __init__(
-        self,
-        out: _Text,
-        text_tags: frozenset[str],
-        break_tags: frozenset[str],
-        skip_tags: frozenset[str] = frozenset(),
-        attr: tuple[str, str] | None = None,
-    ) -> None:
-        super().__init__()
-        self.out = out
-        self.text_tags = text_tags
-        self.break_tags = break_tags
-        self.skip_tags = skip_tags
-        self.attr = attr
-        self.inside = 0
-        self.skipping = 0
-
-    def startElementNS(self, name: tuple[str | None, str], qname: str | None, attrs: Any) -> None:
-        local = name[1]
-        if local in self.skip_tags:
-            self.skipping += 1
-        elif local in self.text_tags:
-            self.inside += 1
-        elif local == "tab":
-            self.out.add("\t")
-        if self.attr and local == self.attr[0]:
-            for (_, attr_local), value in attrs.items():
-                if attr_local == self.attr[1]:
-                    self.out.add(value + "\n")
-
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        local = name[1]
-        if local in self.skip_tags:
-            self.skipping -= 1
-        elif local in self.text_tags:
-            self.inside -= 1
-        if local in self.break_tags:
-            self.out.add("\n")
-
-    def characters(self, content: str) -> None:
-        if self.inside > 0 and self.skipping == 0:
-            self.out.add(content)
-
-
-def _parse_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, handler: ContentHandler, budget: _Budget) -> None:
-    if info.flag_bits & 0x1:
-        raise Skip("encrypted", f"{info.filename} is encrypted")
-    parser = make_parser()
-    parser.forbid_dtd = True  # OOXML has no DTD; refusing one stops entity expansion (billion laughs)
-    parser.setFeature(feature_namespaces, True)
-    parser.setContentHandler(handler)
-    with zf.open(info) as raw:
-        try:
-            parser.parse(_CappedReader(raw, budget))
-        except DefusedXmlException as e:
-            raise Skip("corrupt", f"{info.filename}: {type(e).__name__} (forbidden XML construct)") from e
-
-
-def _numbered(infos: Iterable[zipfile.ZipInfo], pattern: str) -> list[zipfile.ZipInfo]:
-    rx = re.compile(pattern)
-    found = [(int(m.group(1)), i) for i in infos if (m := rx.fullmatch(i.filename))]
-    return [i for _, i in sorted(found, key=lambda t: t[0])]
-
-
-def _ooxml(path: str, fmt: str, out: _Text, max_unzipped: int) -> None:
-    with open(path, "rb") as f:
-        magic = f.read(8)
-    if magic == _OLE_MAGIC:  # Office wraps password-protected documents in an OLE container
-        if _contains(path, _ENCRYPTED_PACKAGE):
-            raise Skip("encrypted", "the document needs a password")
-        raise Skip("unsupported", "an OLE (pre-2007) Office file")
-    try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as e:
-        raise Skip("corrupt", f"not a zip: {e}") from e
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ZIP_ENTRIES:
-            raise Skip("too_large", f"{len(infos)} zip entries")
-        by_name = {i.filename: i for i in infos}
-        budget = _Budget(max_unzipped)
-        parts: list[tuple[zipfile.ZipInfo, Callable[[], ContentHandler]]] = []
-        if fmt == "docx":
-            if "word/document.xml" not in by_name:
-                raise Skip("corrupt", "no word/document.xml")
-
-            def word() -> ContentHandler:
-                return _XmlText(out, frozenset({"t"}), frozenset({"p", "br", "cr"}))
-
-            names = ["word/document.xml", "word/footnotes.xml", "word/endnotes.xml", "word/comments.xml"]
-            parts += [(by_name[n], word) for n in names if n in by_name]
-            parts += [(i, word) for i in _numbered(infos, r"word/header(\d+)\.xml")]
-            parts += [(i, word) for i in _numbered(infos, r"word/footer(\d+)\.xml")]
-        elif fmt == "xlsx":
-            if "xl/workbook.xml" not in by_name:
-                raise Skip("corrupt", "no xl/workbook.xml")
-            parts.append(
-                (by_name["xl/workbook.xml"], lambda: _XmlText(out, frozenset(), frozenset(), attr=("sheet", "name")))
-            )
-            cells = frozenset({"t"}), frozenset({"si", "is"}), frozenset({"rPh"})
-            if "xl/sharedStrings.xml" in by_name:
-                parts.append((by_name["xl/sharedStrings.xml"], lambda: _XmlText(out, *cells)))
-            else:
-                # Inline strings live in the sheets themselves (files written without a shared-strings
-                # part); sheets are not read otherwise: numbers are not worth the parsing time.
-                sheets = _numbered(infos, r"xl/worksheets/sheet(\d+)\.xml")
-                parts += [(i, lambda: _XmlText(out, *cells)) for i in sheets]
-        else:
-            slides = _numbered(infos, r"ppt/slides/slide(\d+)\.xml")
-            if "ppt/presentation.xml" not in by_name:
-                raise Skip("corrupt", "no ppt/presentation.xml")
-
-            def drawing() -> ContentHandler:
-                return _XmlText(out, frozenset({"t"}), frozenset({"p"}))
-
-            parts += [(i, drawing) for i in slides]
-            parts += [(i, drawing) for i in _numbered(infos, r"ppt/notesSlides/notesSlide(\d+)\.xml")]
-        for info, make in parts:
-            _parse_part(zf, info, make(), budget)
-
-
-def _contains(path: str, needle: bytes) -> bool:
-    with open(path, "rb") as f:
-        tail = b""
-        while chunk := f.read(1024 * 1024):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle) :]
-    return False
 
 
 # -- in the sandbox ------------------------------------------------------------------------------

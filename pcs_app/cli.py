@@ -262,7 +262,7 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     core.db.migrate()
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     try:
-        user = accounts.create_user(core, args.email, password, is_admin=True, via_admin=True)
+        user = accounts.create_user(core, args.email.strip(), password, is_admin=True, via_admin=True)
     except PCSError as e:
         die(e.message)
     print(f"administrator {user.email} created")

@@ -16,7 +16,9 @@ from sqlmodel import Field, SQLModel
 FOLDER = "dir"  # stored value; sorts before "file", so folders list first
 FILE = "file"
 KindName = Literal["folder", "file"]
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+ID_LENGTH = 16
+ID_PATTERN = rf"^[A-Za-z0-9_-]{{{ID_LENGTH}}}$"
+_ID = re.compile(ID_PATTERN)
 
 
 def kind_name(kind: str) -> KindName:
@@ -34,8 +36,8 @@ def utcnow() -> datetime:
 
 
 def new_id() -> str:
-    """A random public id: 16 URL-safe characters, guessing one is hopeless."""
-    return secrets.token_urlsafe(12)
+    """A random public id: 16 URL-safe characters (96 bits), guessing one is hopeless."""
+    return secrets.token_urlsafe(ID_LENGTH * 3 // 4)
 
 
 class User(SQLModel, table=True):

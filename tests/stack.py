@@ -41,6 +41,20 @@ class Stack:
         assert out.returncode == 0, out.stderr
         return out.stdout
 
+    def processes(self) -> list[str]:
+        """Every process this stack started (all descendants of the launcher), as `ps` lines."""
+        table = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
+        rows = [line.split(None, 2) for line in table.splitlines() if line.strip()]
+        children: dict[str, list[list[str]]] = {}
+        for row in rows:
+            children.setdefault(row[1], []).append(row)
+        out, todo = [], [str(self.proc.pid)]
+        while todo:
+            for row in children.get(todo.pop(), []):
+                out.append(" ".join(row))
+                todo.append(row[0])
+        return out
+
     def stop(self) -> None:
         """Stop the process group this test started (honcho and its children), by PID."""
         if self.proc.poll() is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import FastAPI, Request
@@ -51,20 +51,39 @@ def _allowed_methods(api: FastAPI, scope: dict[str, Any], fallback: Any) -> set[
 
 class PcsApi(FastAPI):
     def openapi(self) -> dict[str, Any]:
-        """The schema, with the limits that come from settings filled in."""
+        """The schema, with the limits that come from settings filled in (see ``SETTING_LIMITS``)."""
         if self.openapi_schema is None:
             schema = get_openapi(
                 title=self.title, version=self.version, description=self.description, routes=self.routes
             )
-            page_max = get_core().settings.list_page_max
-            for path in schema.get("paths", {}).values():
-                for op in path.values():
-                    for param in op.get("parameters", []):
-                        if param.get("schema", {}).pop("x-pcs-page-max", False):
-                            param["schema"]["maximum"] = page_max
-                            param["description"] = f"Items per page: 1 to {page_max} (PCS_LIST_PAGE_MAX)."
+            settings = get_core().settings
+            _fill_limits(
+                schema, {marker: (key, getattr(settings, name)) for marker, (key, name) in SETTING_LIMITS.items()}
+            )
             self.openapi_schema = schema
         return self.openapi_schema
+
+
+# Markers left in the schema by fields whose limit is a setting: marker -> (JSON-schema keyword, setting).
+SETTING_LIMITS = {
+    "x-pcs-page-max": ("maximum", "list_page_max"),
+    "x-pcs-max-file-size": ("maximum", "max_file_size"),
+    "x-pcs-password-min": ("minLength", "password_min_length"),
+}
+
+
+def _fill_limits(node: object, limits: dict[str, tuple[str, int]]) -> None:
+    """Replace each marker in the schema with the keyword and the setting's value."""
+    if isinstance(node, dict):
+        obj = cast(dict[str, object], node)
+        for marker, (keyword, value) in limits.items():
+            if obj.pop(marker, False):
+                obj[keyword] = value
+        for child in list(obj.values()):
+            _fill_limits(child, limits)
+    elif isinstance(node, list):
+        for child in cast(list[object], node):
+            _fill_limits(child, limits)
 
 
 def create_api() -> FastAPI:
@@ -76,6 +95,8 @@ def create_api() -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        # operationIds are the route functions' names: stable, and what the schema's links name.
+        generate_unique_id_function=lambda route: route.name,
     )
     for router in ROUTERS:
         api.include_router(router)

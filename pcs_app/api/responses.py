@@ -24,3 +24,16 @@ _WHY = {
 def errors(*codes: int) -> Responses:
     """``{code: {"model": ErrorOut, "description": …}}`` for each code."""
     return {code: {"model": ErrorOut, "description": _WHY[code]} for code in codes}
+
+
+# Operations that take a node id, by what the node must be; links let clients (and the schema's
+# stateful tests) follow a created item to what can be done with it next.
+ON_FOLDERS = ("get_node", "list_children", "create_folder", "upload_file", "patch_node", "copy_node", "delete_node")
+ON_FILES = ("get_node", "download", "list_versions", "get_thumbnail", "patch_node", "copy_node", "delete_node")
+
+
+def links(status: int, operations: tuple[str, ...], param: str = "node_id") -> Responses:
+    """OpenAPI links from this operation's ``status`` answer (its body's ``id``) to ``operations``."""
+    return {
+        status: {"links": {op: {"operationId": op, "parameters": {param: "$response.body#/id"}} for op in operations}}
+    }

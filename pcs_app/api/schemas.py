@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pcs_app.models import Change, KindName, Node, Version, kind_name
+from pcs_app.models import ID_LENGTH, ID_PATTERN, Change, KindName, Node, Version, kind_name
 from pcs_app.services.accounts import EMAIL_PATTERN
 from pcs_app.services.content import SHA256_PATTERN
-from pcs_app.services.names import MAX_NAME_BYTES
+from pcs_app.services.names import MAX_NAME_CHARS, NAME_PATTERN
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
-NAME_PATTERN = r"\S"  # at least one character that is not a space
 CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
-
-
-NAME_HELP = "An item's name: at most 255 UTF-8 bytes, no '/', '\\' or control characters, not '.' or '..'."
+NAME_HELP = (
+    "An item's name: 1 to 255 characters (stored in Unicode NFC), not only spaces, not '.' or '..', "
+    "without '/', '\\', control characters or text-direction overrides."
+)
 
 
 def Name(default: Any = ...) -> Any:
-    return Field(default, min_length=1, max_length=MAX_NAME_BYTES, pattern=NAME_PATTERN, description=NAME_HELP)
+    return Field(default, min_length=1, max_length=MAX_NAME_CHARS, pattern=NAME_PATTERN, description=NAME_HELP)
 
 
 def NodeRef(description: str, default: Any = ...) -> Any:
-    return Field(default, pattern=ID_PATTERN, max_length=32, description=description)
+    return Field(default, pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH, description=description)
+
+
+FileSize = Annotated[
+    int, Field(ge=0, description="Bytes; at most PCS_MAX_FILE_SIZE.", json_schema_extra={"x-pcs-max-file-size": True})
+]
 
 
 class Strict(BaseModel):
@@ -39,7 +43,12 @@ class ErrorOut(BaseModel):
 
 class SignUp(Strict):
     email: str = Field(max_length=320, pattern=EMAIL_PATTERN)
-    password: str = Field(min_length=1, max_length=1024, description="At least PCS_PASSWORD_MIN_LENGTH characters.")
+    password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="At least PCS_PASSWORD_MIN_LENGTH characters.",
+        json_schema_extra={"x-pcs-password-min": True},
+    )
 
 
 class SignIn(Strict):
@@ -129,9 +138,26 @@ class NewFolder(Strict):
 
 
 class NodePatch(Strict):
+    """A new name, a new folder, or both."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["name"], "properties": {"name": {"type": "string"}}},
+                {"required": ["parent_id"], "properties": {"parent_id": {"type": "string"}}},
+            ]
+        },
+    )
     name: str | None = Name(None)
     parent_id: str | None = NodeRef("The folder to move it into.", None)
     on_conflict: Literal["fail", "rename"] = "fail"
+
+    @model_validator(mode="after")
+    def _something(self) -> NodePatch:
+        if self.name is None and self.parent_id is None:
+            raise ValueError("give a new name, a new parent_id, or both")
+        return self
 
 
 class CopyRequest(Strict):
@@ -140,9 +166,19 @@ class CopyRequest(Strict):
     on_conflict: Literal["fail", "rename"] = "fail"
 
 
-class BulkRequest(Strict):
-    ids: list[str] = Field(min_length=1, max_length=1000)
-    parent_id: str | None = NodeRef("For move and copy: the folder to move or copy into.", None)
+NodeIds = Annotated[
+    list[Annotated[str, Field(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH)]],
+    Field(min_length=1, max_length=1000, description="1 to 1,000 node ids (repeats count once)."),
+]
+
+
+class BulkIds(Strict):
+    ids: NodeIds
+
+
+class BulkInto(Strict):
+    ids: NodeIds
+    parent_id: str = NodeRef("The folder to move or copy them into.")
 
 
 class BulkItem(BaseModel):
@@ -166,14 +202,14 @@ class RestoreRequest(Strict):
 class ByHash(Strict):
     name: str = Name()
     sha256: str = Field(pattern=SHA256_PATTERN)
-    size: int = Field(ge=0)
+    size: FileSize
     on_conflict: Literal["replace", "rename", "fail"] = "replace"
 
 
 class UploadSessionRequest(Strict):
     parent_id: str = NodeRef("The folder to upload into.")
     name: str = Name()
-    size: int = Field(ge=0)
+    size: FileSize
     sha256: str | None = Field(None, pattern=SHA256_PATTERN)
     on_conflict: Literal["replace", "rename", "fail"] = "replace"
 

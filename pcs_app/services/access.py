@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from pcs_app.models import FOLDER, Node, User, looks_like_id
 
-from .errors import Forbidden, InvalidInput, NotFound
+from .errors import Conflict, Forbidden, NotFound
 
 
 class Perm(IntEnum):
@@ -85,5 +85,5 @@ def check_folder(s: Session, actor: User, node_id: object, need: Perm = Perm.REA
     """Like ``check_node``, and the node must be a folder."""
     node = check_node(s, actor, node_id, need)
     if node.kind != FOLDER:
-        raise InvalidInput("That is a file, not a folder.")
+        raise Conflict("That is a file, not a folder.")
     return node

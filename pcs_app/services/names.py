@@ -7,10 +7,22 @@ import unicodedata
 
 from .errors import InvalidName
 
-MAX_NAME_BYTES = 255
+MAX_NAME_CHARS = 255
 # C0 and C1 control characters, and the bidirectional controls that can make a name display a
 # fake extension ("invoice\u202Efdp.exe" shows as "invoiceexe.pdf").
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+# Spaces that are not control characters (what str.strip() removes, less the controls above).
+_SPACES = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# The same rule as a JSON-schema pattern for the API's schema, written without look-arounds (the
+# schema validator's regex engine has none): a name holds a character that is neither a space nor a
+# dot, or it is dots and spaces with at least one of each, or three or more dots; never '/', '\' or
+# the characters above.
+NAME_PATTERN = (
+    rf"^(?:[^/\\{_CONTROLS}]*[^/\\{_CONTROLS}\s.][^/\\{_CONTROLS}]*"
+    rf"|[{_SPACES}.]*(?:\.[{_SPACES}]|[{_SPACES}]\.)[{_SPACES}.]*"
+    r"|\.{3,})$"
+)
 
 
 def validate_name(name: object) -> str:
@@ -26,8 +38,12 @@ def validate_name(name: object) -> str:
         raise InvalidName("A name cannot contain control or text-direction characters.")
     if nfc in (".", ".."):
         raise InvalidName("'.' and '..' are not valid names.", name=name)
-    if len(nfc.encode("utf-8")) > MAX_NAME_BYTES:
-        raise InvalidName(f"A name can be at most {MAX_NAME_BYTES} bytes in UTF-8.")
+    if len(nfc) > MAX_NAME_CHARS:
+        raise InvalidName(f"A name can be at most {MAX_NAME_CHARS} characters.")
+    try:
+        nfc.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidName("A name must be valid Unicode text (it holds a lone surrogate).") from None
     return nfc
 
 

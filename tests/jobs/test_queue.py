@@ -1,5 +1,6 @@
-"""The job queue itself: huey on SQLite and on Redis, retries with backoff, failures kept and listed
-by `pcs jobs failed`, periodic jobs, and adding a job as one function."""
+"""The job queue itself, as a contract suite: every behaviour below runs on both stores (huey on a
+SQLite file, huey on Redis): retries with backoff, failures kept and listed by `pcs jobs failed`,
+queueing turned off, a second process consuming; plus periodic jobs and adding a job as one function."""
 
 from __future__ import annotations
 
@@ -38,9 +39,16 @@ class Calls:
         return "ok"
 
 
-def private_queue(core: Core, jobs: list[Job], **overrides: object) -> JobQueue:
+@pytest.fixture(params=["sqlite-file", "redis"])
+def store(request: pytest.FixtureRequest) -> dict[str, object]:
+    """The queue's store: settings overrides for the SQLite file (the default) or Redis."""
+    return {"redis_url": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
+
+
+def private_queue(core: Core, jobs: list[Job], store: dict[str, object], **overrides: object) -> JobQueue:
     """A queue of its own (own name), so test jobs never meet the real ones."""
-    settings = core.settings.model_copy(update={"jobs_queue_name": f"test-{secrets.token_hex(4)}", **overrides})
+    name = f"test-{secrets.token_hex(4)}"
+    settings = core.settings.model_copy(update={"jobs_queue_name": name, **store, **overrides})
     return build_queue(core, jobs, settings)
 
 
@@ -51,9 +59,9 @@ def cli_core(core: Core) -> Iterator[Core]:
     set_core(None)
 
 
-def test_a_failing_job_is_retried_with_growing_waits_then_succeeds(core: Core) -> None:
+def test_a_failing_job_is_retried_with_growing_waits_then_succeeds(core: Core, store: dict[str, object]) -> None:
     calls = Calls(fail=2)
-    queue = private_queue(core, [Job("flaky", calls, retries=3, retry_delay=0.3)])
+    queue = private_queue(core, [Job("flaky", calls, retries=3, retry_delay=0.3)], store)
     running = queue.start_workers(1)
     try:
         queue.enqueue("flaky", "x")
@@ -68,11 +76,11 @@ def test_a_failing_job_is_retried_with_growing_waits_then_succeeds(core: Core) -
 
 
 def test_a_job_that_keeps_failing_is_kept_listed_and_can_be_retried(
-    core: Core, cli_core: Core, capsys: pytest.CaptureFixture[str]
+    core: Core, cli_core: Core, capsys: pytest.CaptureFixture[str], store: dict[str, object]
 ) -> None:
     name = f"doomed_{secrets.token_hex(3)}"
     calls = Calls(fail=3)
-    queue = private_queue(core, [Job(name, calls, retries=2, retry_delay=0.1)])
+    queue = private_queue(core, [Job(name, calls, retries=2, retry_delay=0.1)], store)
     running = queue.start_workers(1)
     try:
         queue.enqueue(name, "subject-1", 7)
@@ -114,7 +122,7 @@ def test_periodic_jobs_are_scheduled_from_settings(core: Core) -> None:
     assert hourly(datetime(2026, 1, 1, 5, 0)) and not hourly(datetime(2026, 1, 1, 5, 1))
 
 
-def test_adding_a_job_is_one_decorated_function(core: Core) -> None:
+def test_adding_a_job_is_one_decorated_function(core: Core, store: dict[str, object]) -> None:
     name = f"one_function_{secrets.token_hex(3)}"
     seen: list[object] = []
 
@@ -123,7 +131,7 @@ def test_adding_a_job_is_one_decorated_function(core: Core) -> None:
         seen.append(value)
 
     try:
-        queue = private_queue(core, [JOBS[name]])
+        queue = private_queue(core, [JOBS[name]], store)
         running = queue.start_workers(1)
         try:
             queue.enqueue(name, 41)
@@ -140,12 +148,15 @@ def test_unknown_job_names_are_refused_at_once(core: Core) -> None:
         core.jobs.enqueue("no_such_job")
 
 
-def test_redis_queue_carries_jobs_between_processes(core: Core, redis_url: str) -> None:
+def test_a_second_queue_object_consumes_what_the_first_enqueues(core: Core, store: dict[str, object]) -> None:
     calls = Calls(fail=0)
-    producer = private_queue(core, [Job("over_redis", calls, retries=0)], redis_url=redis_url)
-    assert type(producer.huey.storage).__name__ == "RedisStorage"
-    # A second queue object with the same settings stands for a worker on another machine.
-    consumer = build_queue(core, [Job("over_redis", calls, retries=0)], producer_settings(producer, core, redis_url))
+    producer = private_queue(core, [Job("over_redis", calls, retries=0)], store)
+    expected = "RedisStorage" if store else "SqliteStorage"
+    assert type(producer.huey.storage).__name__ == expected
+    # A second queue object with the same settings stands for a worker in another process (or, with
+    # Redis, on another machine).
+    same = core.settings.model_copy(update={"jobs_queue_name": producer.huey.name, **store})
+    consumer = build_queue(core, [Job("over_redis", calls, retries=0)], same)
     running = consumer.start_workers(1)
     try:
         producer.enqueue("over_redis", "hello")
@@ -157,12 +168,8 @@ def test_redis_queue_carries_jobs_between_processes(core: Core, redis_url: str) 
         consumer.close()
 
 
-def producer_settings(producer: JobQueue, core: Core, redis_url: str):  # type: ignore[no-untyped-def]
-    return core.settings.model_copy(update={"jobs_queue_name": producer.huey.name, "redis_url": redis_url})
-
-
-def test_queueing_can_be_turned_off_for_lambda_deployments(core: Core) -> None:
-    queue = private_queue(core, [Job("quiet", Calls(0))], jobs_enqueue=False)
+def test_queueing_can_be_turned_off_for_lambda_deployments(core: Core, store: dict[str, object]) -> None:
+    queue = private_queue(core, [Job("quiet", Calls(0))], store, jobs_enqueue=False)
     try:
         assert queue.enqueue("quiet") is None and queue.pending_count() == 0
     finally:

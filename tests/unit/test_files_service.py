@@ -76,7 +76,7 @@ def test_moving_a_folder_into_itself_is_refused(core: Core, user) -> None:  # ty
     for target in (a.id, b.id, c.id):
         with pytest.raises(Conflict):
             tree.move(core, user, a.id, target)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Forbidden):
         tree.move(core, user, user.root_id, a.id)
 
 

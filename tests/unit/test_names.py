@@ -20,8 +20,9 @@ BAD = [
     "tab\tname",
     "line\nbreak",
     "del\x7f",
-    "é" * 128,  # 256 bytes in UTF-8
+    "é" * 256,
     "x" * 256,
+    "lone \udbbe surrogate",
     None,
     42,
 ]
@@ -38,6 +39,7 @@ def test_names_are_stored_nfc_and_case_preserved() -> None:
     decomposed = unicodedata.normalize("NFD", "Café Résumé.TXT")
     assert validate_name(decomposed) == unicodedata.normalize("NFC", "Café Résumé.TXT")
     assert validate_name("x" * 255) == "x" * 255
+    assert validate_name("é" * 255) == "é" * 255  # characters count, not bytes
     assert validate_name("%2e%2e") == "%2e%2e"  # literal percent signs are a legal name, not a path
 
 

@@ -14,6 +14,8 @@ search (one read transaction) sees either the old index or the new one, never a 
 
 Each thread gets its own connection, so searches run side by side (WAL) while one writer writes.
 Ranking: bm25 with column weights name > path > content, then the most recently modified.
+
+The tables and the rows written to them are in ``fts5_tables``, the MATCH text in ``fts5_match``.
 """
 
 from __future__ import annotations
@@ -38,50 +40,15 @@ from .base import (
     check_limit,
     epoch_ms,
 )
-from .text import ParsedQuery, decode_cursor, encode_cursor, index_text, parse_query, snippet
+from .fts5_match import acl_expression, match_expression
+from .fts5_match import acl_tokens as acl_tokens  # re-exported: the acl column, next to its MATCH terms
+from .fts5_tables import BATCH, batches, create_generation, delete_where, drop_generation, generations, upsert_rows
+from .text import ParsedQuery, decode_cursor, encode_cursor, parse_query, snippet
 
 DEFAULT_WEIGHTS = (10.0, 3.0, 1.0)  # name, path, content
 # Bump when the tables or the indexed words change: an index file of another version is emptied on open
 # (``Fts5Index.was_reset`` tells the caller to refill it with a rebuild).
 SCHEMA_VERSION = 1
-_BATCH = 500
-
-
-def _fts_string(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
-
-
-def match_expression(parsed: ParsedQuery) -> str:
-    """FTS5 MATCH text for the words: every word quoted (never syntax), clauses joined by AND, a phrase per clause."""
-    parts: list[str] = []
-    for c in parsed.clauses:
-        phrase = " + ".join(_fts_string(w) for w in c.words)
-        parts.append(phrase + (" *" if c.prefix else ""))
-    return " AND ".join(parts)
-
-
-def _hex(node_id: str) -> str:
-    return node_id.encode().hex()
-
-
-def acl_tokens(doc: SearchDoc) -> str:
-    """The ``acl`` column: o<owner>, s<own id>, a<ancestor id> for each ancestor, t<type> (ids hex-encoded)."""
-    tokens = [f"o{doc.owner_id}", "s" + _hex(doc.id), f"t{doc.type}"]
-    tokens += ["a" + _hex(a) for a in doc.ancestor_ids]
-    return " ".join(tokens)
-
-
-def acl_expression(q: SearchQuery) -> str:
-    """The MATCH terms on ``acl`` that keep what ``q`` may see and asks for (types, within)."""
-    visible = [f'"o{int(q.owner_id)}"']
-    for root in q.shared_roots:
-        visible += [f'"s{_hex(root)}"', f'"a{_hex(root)}"']
-    parts = ["acl : (" + " OR ".join(visible) + ")"]
-    if q.types:
-        parts.append("acl : (" + " OR ".join(f'"t{t}"' for t in q.types) + ")")
-    if q.within:
-        parts.append(f'acl : "a{_hex(q.within)}"')
-    return " AND ".join(parts)
 
 
 class _Connection(sqlite3.Connection):
@@ -159,18 +126,18 @@ class Fts5Index:
                 conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('live', 1)")
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (SCHEMA_VERSION,))
-                live, building = _generations(conn)
+                live, building = generations(conn)
                 version = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
                 if version != SCHEMA_VERSION:
                     for gen in (live, building):
                         if gen is not None:
-                            _drop_generation(conn, gen)
+                            drop_generation(conn, gen)
                     live = max(live, building or 0) + 1
                     conn.execute("UPDATE meta SET value = ? WHERE key = 'live'", (live,))
                     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
                     conn.execute("DELETE FROM meta WHERE key = 'building'")
                     self.was_reset = True
-                _create_generation(conn, live)
+                create_generation(conn, live)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -180,27 +147,27 @@ class Fts5Index:
     # -- writes --------------------------------------------------------------------------------
     def upsert(self, docs: Iterable[SearchDoc]) -> None:
         """Add or replace documents; also into the index a rebuild is filling, if one is."""
-        for batch in _batches(docs):
+        for batch in batches(docs):
             with self._write() as conn:
-                live, building = _generations(conn)
+                live, building = generations(conn)
                 for gen in (live, building):
                     if gen is not None:
-                        _upsert(conn, gen, batch)
+                        upsert_rows(conn, gen, batch)
 
     def delete(self, ids: Iterable[str]) -> None:
         id_list = list(dict.fromkeys(ids))
-        for i in range(0, len(id_list), _BATCH):
-            chunk = json.dumps(id_list[i : i + _BATCH])
+        for i in range(0, len(id_list), BATCH):
+            chunk = json.dumps(id_list[i : i + BATCH])
             with self._write() as conn:
-                for gen in _generations(conn):
+                for gen in generations(conn):
                     if gen is not None:
-                        _delete_where(conn, gen, "id IN (SELECT value FROM json_each(?))", (chunk,))
+                        delete_where(conn, gen, "id IN (SELECT value FROM json_each(?))", (chunk,))
 
     def delete_owner(self, owner_id: int) -> None:
         with self._write() as conn:
-            for gen in _generations(conn):
+            for gen in generations(conn):
                 if gen is not None:
-                    _delete_where(conn, gen, "owner_id = ?", (owner_id,))
+                    delete_where(conn, gen, "owner_id = ?", (owner_id,))
 
     def rebuild(self) -> Fts5Rebuild:
         return Fts5Rebuild(self)
@@ -208,7 +175,7 @@ class Fts5Index:
     # -- reads ---------------------------------------------------------------------------------
     def count(self) -> int:
         with self._read() as conn:
-            live, _ = _generations(conn)
+            live, _ = generations(conn)
             row = conn.execute(f"SELECT count(*) FROM docs_{live}").fetchone()
         return int(row[0])
 
@@ -221,7 +188,7 @@ class Fts5Index:
         position = decode_cursor(q)
         after, offset = position if position else (None, 0)
         with self._read() as conn:
-            live, _ = _generations(conn)
+            live, _ = generations(conn)
             rows = self._query(conn, live, q, parsed, after)
             more = len(rows) > q.limit
             rows = rows[: q.limit]
@@ -329,23 +296,23 @@ class Fts5Rebuild(RebuildBase):
         self.index = index
         self.done = False
         with index._write() as conn:
-            live, building = _generations(conn)
+            live, building = generations(conn)
             if building is not None:  # left by a rebuild that never finished: this one takes over
-                _drop_generation(conn, building)
+                drop_generation(conn, building)
             self.gen = max(live, building or 0) + 1
-            _create_generation(conn, self.gen)
+            create_generation(conn, self.gen)
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('building', ?)", (self.gen,))
 
     def upsert(self, docs: Iterable[SearchDoc]) -> None:
         if self.done:
             raise RuntimeError("this rebuild has already ended")
-        for batch in _batches(docs):
+        for batch in batches(docs):
             with self.index._write() as conn:
                 self._check(conn)
-                _upsert(conn, self.gen, batch)
+                upsert_rows(conn, self.gen, batch)
 
     def _check(self, conn: sqlite3.Connection) -> None:
-        if _generations(conn)[1] != self.gen:
+        if generations(conn)[1] != self.gen:
             raise RuntimeError("another rebuild has replaced this one")
 
     def commit(self) -> None:
@@ -357,10 +324,10 @@ class Fts5Rebuild(RebuildBase):
             conn.execute(f"INSERT INTO fts_{self.gen} (fts_{self.gen}) VALUES ('optimize')")
         with self.index._write() as conn:
             self._check(conn)
-            live, _ = _generations(conn)
+            live, _ = generations(conn)
             conn.execute("UPDATE meta SET value = ? WHERE key = 'live'", (self.gen,))
             conn.execute("DELETE FROM meta WHERE key = 'building'")
-            _drop_generation(conn, live)
+            drop_generation(conn, live)
         self.done = True
 
     def abort(self) -> None:
@@ -368,108 +335,6 @@ class Fts5Rebuild(RebuildBase):
             return
         self.done = True
         with self.index._write() as conn:
-            if _generations(conn)[1] == self.gen:
+            if generations(conn)[1] == self.gen:
                 conn.execute("DELETE FROM meta WHERE key = 'building'")
-                _drop_generation(conn, self.gen)
-
-
-# -- tables --------------------------------------------------------------------------------------
-
-
-def _generations(conn: sqlite3.Connection) -> tuple[int, int | None]:
-    values = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('live', 'building')").fetchall())
-    return int(values["live"]), (int(values["building"]) if "building" in values else None)
-
-
-def _create_generation(conn: sqlite3.Connection, g: int) -> None:
-    conn.execute(
-        f"""CREATE TABLE IF NOT EXISTS docs_{g} (
-            rowid INTEGER PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            owner_id INTEGER NOT NULL,
-            kind TEXT NOT NULL,
-            type TEXT NOT NULL,
-            mime_type TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            modified_ms INTEGER NOT NULL,
-            created_ms INTEGER NOT NULL,
-            name TEXT NOT NULL,
-            path TEXT NOT NULL,
-            content BLOB
-        )"""
-    )
-    conn.execute(f"CREATE INDEX IF NOT EXISTS docs_{g}_owner ON docs_{g} (owner_id, modified_ms)")
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS anc_{g} (doc INTEGER NOT NULL, ancestor TEXT NOT NULL,"
-        " PRIMARY KEY (doc, ancestor)) WITHOUT ROWID"
-    )
-    conn.execute(f"CREATE INDEX IF NOT EXISTS anc_{g}_ancestor ON anc_{g} (ancestor, doc)")
-    # The text arrives as folded words separated by spaces (text.index_text); unicode61 only splits it.
-    conn.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{g} USING fts5("
-        "name, path, content, acl, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
-    )
-
-
-def _drop_generation(conn: sqlite3.Connection, g: int) -> None:
-    for table in (f"fts_{g}", f"anc_{g}", f"docs_{g}"):
-        conn.execute(f"DROP TABLE IF EXISTS {table}")
-
-
-def _batches(docs: Iterable[SearchDoc]) -> Iterator[list[SearchDoc]]:
-    batch: list[SearchDoc] = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) >= _BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _upsert(conn: sqlite3.Connection, g: int, docs: list[SearchDoc]) -> None:
-    for doc in docs:
-        row = conn.execute(f"SELECT rowid FROM docs_{g} WHERE id = ?", (doc.id,)).fetchone()
-        values = (
-            doc.owner_id,
-            doc.kind,
-            doc.type,
-            doc.mime_type,
-            doc.size,
-            epoch_ms(doc.modified_at),
-            epoch_ms(doc.created_at),
-            doc.name,
-            doc.path,
-            zlib.compress(doc.content.encode(), 6) if doc.content else None,
-        )
-        if row is None:
-            cur = conn.execute(
-                f"INSERT INTO docs_{g} (owner_id, kind, type, mime_type, size, modified_ms, created_ms, name, path,"
-                " content, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, doc.id),
-            )
-            rowid = cur.lastrowid
-        else:
-            rowid = int(row[0])
-            conn.execute(f"DELETE FROM fts_{g} WHERE rowid = ?", (rowid,))
-            conn.execute(f"DELETE FROM anc_{g} WHERE doc = ?", (rowid,))
-            conn.execute(
-                f"UPDATE docs_{g} SET owner_id = ?, kind = ?, type = ?, mime_type = ?, size = ?, modified_ms = ?,"
-                " created_ms = ?, name = ?, path = ?, content = ? WHERE rowid = ?",
-                (*values, rowid),
-            )
-        conn.execute(
-            f"INSERT INTO fts_{g} (rowid, name, path, content, acl) VALUES (?, ?, ?, ?, ?)",
-            (rowid, index_text(doc.name), index_text(doc.path), index_text(doc.content), acl_tokens(doc)),
-        )
-        conn.executemany(
-            f"INSERT OR IGNORE INTO anc_{g} (doc, ancestor) VALUES (?, ?)",
-            [(rowid, a) for a in doc.ancestor_ids],
-        )
-
-
-def _delete_where(conn: sqlite3.Connection, g: int, condition: str, args: tuple[Any, ...]) -> None:
-    rowids = f"SELECT rowid FROM docs_{g} WHERE {condition}"
-    conn.execute(f"DELETE FROM fts_{g} WHERE rowid IN ({rowids})", args)
-    conn.execute(f"DELETE FROM anc_{g} WHERE doc IN ({rowids})", args)
-    conn.execute(f"DELETE FROM docs_{g} WHERE {condition}", args)
+                drop_generation(conn, self.gen)

@@ -11,6 +11,9 @@ digits, asciifolding, lowercase); ``*_words`` carry the same folded words the FT
 n-grams for as-you-type. ``content`` is kept (not indexed) for snippets, which are built here from the
 hit's source by ``text.snippet``, as for FTS5 (one escaping rule for both backends).
 
+The mappings and the indexed document are built in ``opensearch_mapping``, the ``_search`` body in
+``opensearch_query``; their names are imported here too.
+
 Tested against osmem-server 0.1.6, an in-memory stand-in. Gaps found there (this code keeps the real
 OpenSearch path for each):
 - its index-time analysis ignores word_delimiter_graph (``_analyze`` shows the split, indexed terms do
@@ -31,166 +34,18 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .base import (
-    Hit,
-    InvalidQuery,
-    RebuildBase,
-    SearchDoc,
-    SearchPage,
-    SearchQuery,
-    check_limit,
-    epoch_ms,
-)
-from .text import MIN_PREFIX_CHARS, ParsedQuery, decode_cursor, encode_cursor, index_text, parse_query, snippet
+from .base import Hit, InvalidQuery, RebuildBase, SearchDoc, SearchPage, SearchQuery, check_limit
+from .opensearch_mapping import ANALYSIS, MAPPINGS, document
+from .opensearch_mapping import EDGE_MAX as EDGE_MAX
+from .opensearch_query import BOOST_CONTENT as BOOST_CONTENT
+from .opensearch_query import BOOST_NAME as BOOST_NAME
+from .opensearch_query import BOOST_PATH as BOOST_PATH
+from .opensearch_query import MAX_EXPANSIONS as MAX_EXPANSIONS
+from .opensearch_query import PREFIX_FACTOR as PREFIX_FACTOR
+from .opensearch_query import query_body
+from .text import decode_cursor, encode_cursor, parse_query, snippet
 
-BOOST_NAME, BOOST_PATH, BOOST_CONTENT = 10.0, 3.0, 1.0
-EDGE_MAX = 20  # longest prefix served by the n-gram fields; longer ones use a prefix query
-MAX_EXPANSIONS = 256
-PREFIX_FACTOR = 0.3  # a prefix match counts this much of a whole-word match in the same field
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,180}$")
-
-_WORDS_FIELD: dict[str, Any] = {
-    "type": "text",
-    "analyzer": "pcs_words",
-    "fields": {"prefix": {"type": "text", "analyzer": "pcs_words_prefix", "search_analyzer": "pcs_words"}},
-}
-MAPPINGS: dict[str, Any] = {
-    "dynamic": "strict",
-    "_source": {"excludes": ["name_words", "path_words", "content_words"]},
-    "properties": {
-        "id": {"type": "keyword"},
-        "owner_id": {"type": "long"},
-        "ancestor_ids": {"type": "keyword"},
-        "kind": {"type": "keyword"},
-        "type": {"type": "keyword"},
-        "mime_type": {"type": "keyword"},
-        "size": {"type": "long"},
-        "modified_at": {"type": "date", "format": "epoch_millis"},
-        "created_at": {"type": "date", "format": "epoch_millis"},
-        "name": {"type": "text", "analyzer": "pcs_name", "fields": {"kw": {"type": "keyword", "ignore_above": 1024}}},
-        "path": {"type": "text", "analyzer": "pcs_name"},
-        "content": {"type": "text", "index": False},
-        "name_words": _WORDS_FIELD,
-        "path_words": _WORDS_FIELD,
-        "content_words": {"type": "text", "analyzer": "pcs_words"},
-    },
-}
-ANALYSIS: dict[str, Any] = {
-    "filter": {
-        "pcs_split": {
-            "type": "word_delimiter_graph",
-            "split_on_case_change": True,
-            "split_on_numerics": True,
-            "generate_word_parts": True,
-            "generate_number_parts": True,
-            "preserve_original": False,  # no multi-position tokens: an index analyzer cannot store graphs
-            "stem_english_possessive": False,
-        },
-        "pcs_edge": {"type": "edge_ngram", "min_gram": MIN_PREFIX_CHARS, "max_gram": EDGE_MAX},
-    },
-    "analyzer": {
-        "pcs_name": {"type": "custom", "tokenizer": "whitespace", "filter": ["pcs_split", "asciifolding", "lowercase"]},
-        "pcs_words": {"type": "custom", "tokenizer": "whitespace", "filter": ["lowercase", "asciifolding"]},
-        "pcs_words_prefix": {
-            "type": "custom",
-            "tokenizer": "whitespace",
-            "filter": ["lowercase", "asciifolding", "pcs_edge"],
-        },
-    },
-}
-
-
-def document(doc: SearchDoc) -> dict[str, Any]:
-    """The indexed form of ``doc``."""
-    return {
-        "id": doc.id,
-        "owner_id": doc.owner_id,
-        "ancestor_ids": list(doc.ancestor_ids),
-        "kind": doc.kind,
-        "type": doc.type,
-        "mime_type": doc.mime_type,
-        "size": doc.size,
-        "modified_at": epoch_ms(doc.modified_at),
-        "created_at": epoch_ms(doc.created_at),
-        "name": doc.name,
-        "path": doc.path,
-        "content": doc.content,
-        "name_words": index_text(doc.name),
-        "path_words": index_text(doc.path),
-        "content_words": index_text(doc.content),
-    }
-
-
-def _clause_query(words: tuple[str, ...], prefix: bool) -> dict[str, Any]:
-    """One clause as a dis_max over the fields: the best field counts, the others a little.
-
-    A prefix clause also tries the words as they are, so a whole-word match outranks a prefix match
-    (prefix queries score a constant, the edge n-gram fields a BM25 of short grams).
-    """
-    text, last = " ".join(words), words[-1]
-    kind = "match_phrase" if len(words) > 1 else "match"
-    queries: list[dict[str, Any]] = []
-    for field, boost in (
-        ("name", BOOST_NAME),
-        ("name_words", BOOST_NAME),
-        ("path", BOOST_PATH),
-        ("path_words", BOOST_PATH),
-        ("content_words", BOOST_CONTENT),
-    ):
-        body: dict[str, Any] = {"query": text, "boost": boost}
-        if kind == "match":
-            body["operator"] = "and"
-        queries.append({kind: {field: body}})
-    if prefix and len(words) > 1:
-        for field, boost in (("name_words", BOOST_NAME), ("path_words", BOOST_PATH), ("content_words", BOOST_CONTENT)):
-            queries.append(
-                {
-                    "match_phrase_prefix": {
-                        field: {"query": text, "boost": boost * PREFIX_FACTOR, "max_expansions": MAX_EXPANSIONS}
-                    }
-                }
-            )
-    elif prefix:  # one word
-        for field, boost in (("name_words", BOOST_NAME), ("path_words", BOOST_PATH)):
-            if len(last) <= EDGE_MAX:
-                queries.append({"match": {f"{field}.prefix": {"query": last, "boost": boost * PREFIX_FACTOR}}})
-            else:
-                queries.append({"prefix": {field: {"value": last, "boost": boost * PREFIX_FACTOR}}})
-        queries.append({"prefix": {"content_words": {"value": last, "boost": BOOST_CONTENT * PREFIX_FACTOR}}})
-    return {"dis_max": {"queries": queries, "tie_breaker": 0.3}}
-
-
-def query_body(q: SearchQuery, parsed: ParsedQuery) -> dict[str, Any]:
-    """The ``_search`` body for ``q`` (without paging)."""
-    visible: list[dict[str, Any]] = [{"term": {"owner_id": q.owner_id}}]
-    if q.shared_roots:
-        visible += [{"terms": {"id": list(q.shared_roots)}}, {"terms": {"ancestor_ids": list(q.shared_roots)}}]
-    filters: list[dict[str, Any]] = [{"bool": {"should": visible, "minimum_should_match": 1}}]
-    if q.types:
-        filters.append({"terms": {"type": list(q.types)}})
-    modified: dict[str, int] = {}
-    if q.modified_after is not None:
-        modified["gte"] = epoch_ms(q.modified_after)
-    if q.modified_before is not None:
-        modified["lt"] = epoch_ms(q.modified_before)
-    if modified:
-        filters.append({"range": {"modified_at": modified}})
-    size: dict[str, int] = {}
-    if q.min_size is not None:
-        size["gte"] = q.min_size
-    if q.max_size is not None:
-        size["lte"] = q.max_size
-    if size:
-        filters.append({"range": {"size": size}})
-    if q.within:
-        filters.append({"term": {"ancestor_ids": q.within}})
-    must = [_clause_query(c.words, c.prefix) for c in parsed.clauses] or [{"match_all": {}}]
-    return {
-        "query": {"bool": {"must": must, "filter": filters}},
-        "sort": [{"_score": "desc"}, {"modified_at": "desc"}, {"id": "asc"}],
-        "_source": ["name", "content"],
-        "track_total_hits": False,
-    }
 
 
 class OpenSearchIndex:

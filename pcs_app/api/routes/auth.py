@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import User
@@ -15,6 +17,7 @@ from ..schemas import SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, Toke
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 THROTTLED = errors(400, 429)
+TOKEN_ID = r"^([A-Za-z0-9_-]{16}|current)$"
 
 
 def user_out(u: User) -> UserOut:
@@ -28,27 +31,31 @@ def user_out(u: User) -> UserOut:
     )
 
 
-@router.post("/auth/signup", status_code=201, response_model=TokenOut, responses=THROTTLED)
+@router.post("/auth/signup", status_code=201, response_model=TokenOut, responses={**THROTTLED, **errors(403, 409)})
 def signup(body: SignUp, request: Request) -> TokenOut:
     """Create an account and return a first token."""
     issued = accounts.sign_up(get_core(), body.email, body.password, client_ip(request), name="sign-up", kind="api")
     return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at, user=user_out(issued.user))
 
 
-@router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses=THROTTLED)
+@router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses={**THROTTLED, **errors(401)})
 def sign_in(body: SignIn, request: Request) -> TokenOut:
     """Sign in with email and password; returns a new API token (shown once)."""
     issued = accounts.sign_in(get_core(), body.email, body.password, client_ip(request), name=body.name, kind="api")
     return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at, user=user_out(issued.user))
 
 
-@router.get("/auth/tokens", response_model=list[TokenInfo])
+@router.get("/auth/tokens", response_model=list[TokenInfo], responses=errors(401))
 def list_tokens(user: Actor) -> list[TokenInfo]:
     return [TokenInfo.model_validate(t, from_attributes=True) for t in accounts.list_tokens(get_core(), user)]
 
 
-@router.delete("/auth/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: str, request: Request, user: Actor) -> Response:
+@router.delete("/auth/tokens/{token_id}", status_code=204, responses=errors(401, 404))
+def revoke_token(
+    token_id: Annotated[str, Path(pattern=TOKEN_ID, description="A token id, or 'current'.")],
+    request: Request,
+    user: Actor,
+) -> Response:
     """Revoke a token; the id 'current' signs out the token making this call."""
     accounts.revoke_token(get_core(), user, request.state.token_id if token_id == "current" else token_id)
     return Response(status_code=204)
@@ -66,7 +73,9 @@ def _session_cookie(response: Response, request: Request, secret: str, max_age: 
     )
 
 
-@router.post("/auth/session", status_code=201, response_model=SessionOut, responses=THROTTLED)
+@router.post(
+    "/auth/session", status_code=201, response_model=SessionOut, responses={**THROTTLED, **errors(401, 403, 409)}
+)
 async def start_session(body: SessionSignIn, request: Request, response: Response) -> SessionOut:
     """Sign in (or sign up with ``create``) for the web app: the session token goes into an HttpOnly
     cookie that page scripts cannot read; it is never in the response body."""
@@ -80,7 +89,7 @@ async def start_session(body: SessionSignIn, request: Request, response: Respons
     return SessionOut(user=user_out(issued.user), expires_at=issued.expires_at)
 
 
-@router.delete("/auth/session", status_code=204)
+@router.delete("/auth/session", status_code=204, responses=errors(403))
 async def end_session(request: Request) -> Response:
     """Sign the web session out: its token is revoked and the cookie cleared."""
     secret = session_secret(request)
@@ -91,6 +100,6 @@ async def end_session(request: Request) -> Response:
     return response
 
 
-@router.get("/me", response_model=UserOut)
+@router.get("/me", response_model=UserOut, responses=errors(401))
 def me(user: Actor) -> UserOut:
     return user_out(accounts.get_user(get_core(), user.id))

@@ -16,9 +16,9 @@ from pcs_app.wiring import get_core
 
 from ..deps import Actor
 from ..http import content_disposition, etag_matches, parse_range
+from ..ids import NodeId
 from ..responses import errors
-from ..schemas import ID_PATTERN, VersionOut
-from .nodes import NodeId
+from ..schemas import ID_LENGTH, ID_PATTERN, VersionOut
 
 
 class ThumbSize(IntEnum):
@@ -34,7 +34,7 @@ router = APIRouter(
 
 
 def file_response(
-    core: Core, dl: Download, request: Request, *, inline: bool, range_header: str | None, if_none_match: str | None
+    core: Core, dl: Download, request: Request, *, inline: bool, range_header: str, if_none_match: str
 ) -> Response:
     """Stream a download with Range, ETag/304 and headers that never let stored content run script here."""
     size, mime_type = dl.version.size, dl.version.mime_type or "application/octet-stream"
@@ -66,13 +66,13 @@ def file_response(
     )
 
 
-@router.head("/nodes/{node_id}/content", include_in_schema=False)
+@router.head("/nodes/{node_id:id}/content", include_in_schema=False)
 @router.get(
-    "/nodes/{node_id}/content",
+    "/nodes/{node_id:id}/content",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The file's bytes."},
-        206: {"content": {"application/octet-stream": {}}, "description": "The requested range."},
+        200: {"content": {"*/*": {}}, "description": "The file's bytes, with its own content type."},
+        206: {"content": {"*/*": {}}, "description": "The requested range."},
         304: {"description": "The copy the client holds is current."},
         **errors(409, 416),
     },
@@ -83,8 +83,8 @@ async def download(
     user: Actor,
     version: Annotated[int | None, Query(ge=1)] = None,
     inline: bool = False,
-    range_header: Annotated[str | None, Header(alias="range", max_length=200)] = None,
-    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+    range_header: Annotated[str, Header(alias="range", max_length=200)] = "",
+    if_none_match: Annotated[str, Header(max_length=200)] = "",
 ) -> Response:
     """Download a file (or one of its versions), streamed, with HTTP Range support."""
     core = get_core()
@@ -99,7 +99,10 @@ async def download(
 )
 async def download_archive(
     user: Actor,
-    ids: Annotated[list[Annotated[str, Query(pattern=ID_PATTERN)]], Query(min_length=1, max_length=1000)],
+    ids: Annotated[
+        list[Annotated[str, Query(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH)]],
+        Query(min_length=1, max_length=1000, description="1 to 1,000 files and folders (repeats count once)."),
+    ],
 ) -> Response:
     """Files and folders as one zip (stored, zip64), streamed as it is read from storage."""
     arc = await run_in_threadpool(archive.build, get_core(), user, ids)
@@ -111,13 +114,13 @@ async def download_archive(
     return StreamingResponse(arc.chunks, headers=headers, media_type="application/zip")
 
 
-@router.get("/nodes/{node_id}/versions", response_model=list[VersionOut])
+@router.get("/nodes/{node_id:id}/versions", response_model=list[VersionOut])
 def list_versions(node_id: NodeId, user: Actor) -> list[VersionOut]:
     return [VersionOut.of(v) for v in content.list_versions(get_core(), user, node_id)]
 
 
 @router.get(
-    "/nodes/{node_id}/thumbnail",
+    "/nodes/{node_id:id}/thumbnail",
     response_class=Response,
     responses={
         200: {"content": {thumbnails.MEDIA_TYPE: {}}, "description": "The thumbnail (WebP)."},
@@ -128,8 +131,8 @@ def get_thumbnail(
     node_id: NodeId,
     user: Actor,
     size: Annotated[ThumbSize, Query(description="Longer edge in pixels: 256 or 1024.")] = ThumbSize.SMALL,
-    v: Annotated[str | None, Query(max_length=64, description="Any content tag (e.g. sha256): busts caches.")] = None,
-    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+    v: Annotated[str, Query(max_length=64, description="Any content tag (e.g. sha256): busts caches.")] = "",
+    if_none_match: Annotated[str, Header(max_length=200)] = "",
 ) -> Response:
     """The file's thumbnail; 404 ``no_thumbnail`` (``state`` pending or unavailable) when there is none."""
     core = get_core()

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from pcs_app.services import tree
-from pcs_app.services.errors import InvalidInput
 from pcs_app.wiring import get_core
 
 from ..deps import Actor
-from ..responses import errors
+from ..ids import NodeId
+from ..responses import ON_FOLDERS, errors, links
 from ..schemas import (
     CURSOR_PATTERN,
-    ID_PATTERN,
+    BulkIds,
+    BulkInto,
     BulkItem,
     BulkOut,
-    BulkRequest,
     CopyRequest,
     ErrorOut,
     NewFolder,
@@ -33,7 +33,6 @@ router = APIRouter(
     tags=["nodes"],
     responses=errors(400, 401, 404),
 )
-NodeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=32, description="A node id.")]
 # The largest page is a setting (PCS_LIST_PAGE_MAX): the service checks it, the OpenAPI schema shows it.
 PageLimit = Annotated[int, Query(ge=1, json_schema_extra={"x-pcs-page-max": True})]
 Cursor = Annotated[str | None, Query(max_length=4096, pattern=CURSOR_PATTERN)]
@@ -44,13 +43,13 @@ def get_root(user: Actor) -> NodeOut:
     return NodeOut.of(tree.root(get_core(), user))
 
 
-@router.get("/nodes/{node_id}", response_model=NodeDetail)
+@router.get("/nodes/{node_id:id}", response_model=NodeDetail)
 def get_node(node_id: NodeId, user: Actor) -> NodeDetail:
     path = tree.ancestors(get_core(), user, node_id)
     return NodeDetail(**NodeOut.of(path[-1]).model_dump(), path=[NodeOut.of(n) for n in path[:-1]])
 
 
-@router.get("/nodes/{node_id}/children", response_model=NodePage, responses=errors(409))
+@router.get("/nodes/{node_id:id}/children", response_model=NodePage, responses=errors(409))
 def list_children(
     node_id: NodeId,
     user: Actor,
@@ -64,35 +63,40 @@ def list_children(
     return NodePage(items=[NodeOut.of(n) for n in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/nodes/{node_id}/folders", status_code=201, response_model=NodeOut, responses=errors(403, 409))
+@router.post(
+    "/nodes/{node_id:id}/folders",
+    status_code=201,
+    response_model=NodeOut,
+    responses={**errors(403, 409), **links(201, ON_FOLDERS)},
+)
 def create_folder(node_id: NodeId, body: NewFolder, user: Actor) -> NodeOut:
     return NodeOut.of(tree.create_folder(get_core(), user, node_id, body.name, body.on_conflict))
 
 
-@router.patch("/nodes/{node_id}", response_model=NodeOut, responses=errors(403, 409))
+@router.patch("/nodes/{node_id:id}", response_model=NodeOut, responses=errors(403, 409))
 def patch_node(node_id: NodeId, body: NodePatch, user: Actor) -> NodeOut:
     """Rename (name) and/or move (parent_id)."""
-    if body.name is None and body.parent_id is None:
-        raise InvalidInput("Give a new name, a new parent_id, or both.")
     return NodeOut.of(
         tree.move(get_core(), user, node_id, body.parent_id, on_conflict=body.on_conflict, new_name=body.name)
     )
 
 
-@router.post("/nodes/{node_id}/copy", status_code=201, response_model=NodeOut, responses=errors(403, 409))
+@router.post("/nodes/{node_id:id}/copy", status_code=201, response_model=NodeOut, responses=errors(403, 409))
 def copy_node(node_id: NodeId, body: CopyRequest, user: Actor) -> NodeOut:
     return NodeOut.of(
         tree.copy(get_core(), user, node_id, body.parent_id, name=body.name, on_conflict=body.on_conflict)
     )
 
 
-@router.delete("/nodes/{node_id}", response_model=NodeOut, responses=errors(403))
+@router.delete(
+    "/nodes/{node_id:id}", response_model=NodeOut, responses={**errors(403), **links(200, ("restore_node",))}
+)
 def delete_node(node_id: NodeId, user: Actor) -> NodeOut:
     """Move to the trash (restorable)."""
     return NodeOut.of(tree.trash(get_core(), user, node_id))
 
 
-@router.post("/nodes/{node_id}/restore", response_model=NodeOut, responses=errors(403, 409))
+@router.post("/nodes/{node_id:id}/restore", response_model=NodeOut, responses=errors(403, 409))
 def restore_node(node_id: NodeId, user: Actor, body: RestoreRequest | None = None) -> NodeOut:
     return NodeOut.of(tree.restore(get_core(), user, node_id, (body or RestoreRequest()).on_conflict))
 
@@ -103,10 +107,8 @@ def list_trash(user: Actor, limit: PageLimit = 200) -> list[NodeOut]:
     return [NodeOut.of(n) for n in tree.list_trash(get_core(), user, limit)]
 
 
-@router.post("/bulk/{op}", response_model=BulkOut)
-def bulk(op: Literal["move", "copy", "trash", "restore"], body: BulkRequest, user: Actor) -> BulkOut:
-    """One action over many items; each succeeds or fails on its own (see ``items``)."""
-    result = tree.apply(get_core(), user, op, body.ids, body.parent_id)
+def _bulk(op: str, ids: list[str], parent_id: str | None, user: Actor) -> BulkOut:
+    result = tree.apply(get_core(), user, op, ids, parent_id)
     items = [
         BulkItem(
             id=o.id,
@@ -117,3 +119,27 @@ def bulk(op: Literal["move", "copy", "trash", "restore"], body: BulkRequest, use
         for o in result.outcomes
     ]
     return BulkOut(done=len(result.done), unchanged=len(result.unchanged), failed=len(result.failed), items=items)
+
+
+@router.post("/bulk/move", response_model=BulkOut, tags=["bulk"])
+def bulk_move(body: BulkInto, user: Actor) -> BulkOut:
+    """Move many items into one folder; each succeeds or fails on its own (see ``items``)."""
+    return _bulk("move", body.ids, body.parent_id, user)
+
+
+@router.post("/bulk/copy", response_model=BulkOut, tags=["bulk"])
+def bulk_copy(body: BulkInto, user: Actor) -> BulkOut:
+    """Copy many items into one folder (names that clash are numbered)."""
+    return _bulk("copy", body.ids, body.parent_id, user)
+
+
+@router.post("/bulk/trash", response_model=BulkOut, tags=["bulk"])
+def bulk_trash(body: BulkIds, user: Actor) -> BulkOut:
+    """Move many items to the trash."""
+    return _bulk("trash", body.ids, None, user)
+
+
+@router.post("/bulk/restore", response_model=BulkOut, tags=["bulk"])
+def bulk_restore(body: BulkIds, user: Actor) -> BulkOut:
+    """Bring many items back from the trash."""
+    return _bulk("restore", body.ids, None, user)

@@ -7,28 +7,26 @@ from typing import Annotated, Literal
 
 import anyio
 import anyio.from_thread
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from pcs_app.services import content
 from pcs_app.services.errors import InvalidInput
-from pcs_app.services.names import MAX_NAME_BYTES
+from pcs_app.services.names import MAX_NAME_CHARS, NAME_PATTERN
 from pcs_app.wiring import get_core
 
 from ..deps import Actor
-from ..responses import errors
+from ..ids import NodeId, SessionId
+from ..responses import ON_FILES, errors, links
 from ..schemas import (
-    ID_PATTERN,
     NAME_HELP,
-    NAME_PATTERN,
     ByHash,
     NodeOut,
     PartUrl,
     UploadSessionOut,
     UploadSessionRequest,
 )
-from .nodes import NodeId
 
 router = APIRouter(
     prefix="/api/v1",
@@ -76,10 +74,10 @@ class BodyIncomplete(InvalidInput):
 
 
 @router.put(
-    "/nodes/{node_id}/files",
+    "/nodes/{node_id:id}/files",
     status_code=201,
     response_model=NodeOut,
-    responses=WRITE_ERRORS,
+    responses={**WRITE_ERRORS, **links(201, ON_FILES)},
     openapi_extra={
         "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
     },
@@ -88,9 +86,11 @@ async def upload_file(
     node_id: NodeId,
     request: Request,
     user: Actor,
-    name: Annotated[str, Query(min_length=1, max_length=MAX_NAME_BYTES, pattern=NAME_PATTERN, description=NAME_HELP)],
+    name: Annotated[str, Query(min_length=1, max_length=MAX_NAME_CHARS, pattern=NAME_PATTERN, description=NAME_HELP)],
     on_conflict: Literal["replace", "rename", "fail"] = "replace",
-    x_content_sha256: Annotated[str | None, Header(pattern=content.SHA256_PATTERN)] = None,
+    x_content_sha256: Annotated[
+        str, Header(pattern=content.SHA256_PATTERN, description="The file's sha256, checked (422 on mismatch).")
+    ] = "",
 ) -> NodeOut:
     """Upload a file into folder ``node_id``: the request body is the file, streamed.
 
@@ -109,14 +109,21 @@ async def upload_file(
                 name,
                 [body],
                 size=length,
-                sha256=x_content_sha256,
+                sha256=x_content_sha256 or None,
                 on_conflict=on_conflict,
             )
         else:
             agen = _coalesced(request.stream())
             node = await anyio.to_thread.run_sync(
                 lambda: content.upload(
-                    c, user, node_id, name, _pull(agen), size=length, sha256=x_content_sha256, on_conflict=on_conflict
+                    c,
+                    user,
+                    node_id,
+                    name,
+                    _pull(agen),
+                    size=length,
+                    sha256=x_content_sha256 or None,
+                    on_conflict=on_conflict,
                 )
             )
     except ClientDisconnect:
@@ -124,7 +131,12 @@ async def upload_file(
     return NodeOut.of(node)
 
 
-@router.post("/nodes/{node_id}/files/by-hash", status_code=201, response_model=NodeOut, responses=WRITE_ERRORS)
+@router.post(
+    "/nodes/{node_id:id}/files/by-hash",
+    status_code=201,
+    response_model=NodeOut,
+    responses={**WRITE_ERRORS, **links(201, ON_FILES)},
+)
 def upload_by_hash(node_id: NodeId, body: ByHash, user: Actor) -> NodeOut:
     """Hash-first upload: 201 when you already store that content (no bytes needed); 404 content_unknown otherwise."""
     return NodeOut.of(
@@ -132,7 +144,15 @@ def upload_by_hash(node_id: NodeId, body: ByHash, user: Actor) -> NodeOut:
     )
 
 
-@router.post("/uploads", status_code=201, response_model=UploadSessionOut, responses=WRITE_ERRORS)
+@router.post(
+    "/uploads",
+    status_code=201,
+    response_model=UploadSessionOut,
+    responses={
+        **WRITE_ERRORS,
+        **links(201, ("complete_upload_session", "abort_upload_session"), param="session_id"),
+    },
+)
 def start_upload_session(body: UploadSessionRequest, user: Actor) -> UploadSessionOut:
     """Start a large-file upload: PUT each part's bytes to its URL (straight to S3), then complete."""
     info = content.start_session(
@@ -146,15 +166,12 @@ def start_upload_session(body: UploadSessionRequest, user: Actor) -> UploadSessi
     return UploadSessionOut(id=sess.id, part_size=sess.part_size, parts=parts, expires_at=sess.expires_at)
 
 
-SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=32, description="An upload session id.")]
-
-
-@router.post("/uploads/{session_id}/complete", status_code=201, response_model=NodeOut, responses=WRITE_ERRORS)
+@router.post("/uploads/{session_id:id}/complete", status_code=201, response_model=NodeOut, responses=WRITE_ERRORS)
 def complete_upload_session(session_id: SessionId, user: Actor) -> NodeOut:
     return NodeOut.of(content.complete_session(get_core(), user, session_id))
 
 
-@router.delete("/uploads/{session_id}", status_code=204)
+@router.delete("/uploads/{session_id:id}", status_code=204, responses=errors(404))
 def abort_upload_session(session_id: SessionId, user: Actor) -> Response:
     content.abort_session(get_core(), user, session_id)
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from pcs_app.models import FILE, Blob, Node, User, Version
 
 from ..access import Perm, check_node
 from ..core import Core
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ def open_download(core: Core, actor: User, node_id: object, version_id: object =
     with core.db.read() as s:
         node = check_node(s, actor, node_id, Perm.READ)
         if node.kind != FILE:
-            raise InvalidInput("That is a folder; download its files, or the folder as a zip.")
+            raise Conflict("That is a folder; download its files, or the folder as a zip.")
         if version_id is None:
             version = s.get(Version, node.version_id) if node.version_id is not None else None
         else:

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from pcs_app.models import Node, User, utcnow
 
-from ..errors import Conflict, InvalidInput
-from ..names import name_key, numbered
+from ..errors import Conflict, Forbidden, InvalidInput
+from ..names import MAX_NAME_CHARS, name_key, numbered
 
 MAX_AUTORENAME = 10_000
 NAME_CONFLICTS = ("fail", "rename")
@@ -42,7 +42,7 @@ def free_name(s: Session, parent_id: str, name: str, exclude: str | None = None,
     """The first of 'name (1)', 'name (2)', … not taken in ``parent_id``."""
     for n in range(start, MAX_AUTORENAME):
         candidate = numbered(name, n)
-        if len(candidate.encode()) > 255:
+        if len(candidate) > MAX_NAME_CHARS:
             raise Conflict("No free name is short enough; choose another name.")
         if taken(s, parent_id, candidate, exclude) is None:
             return candidate
@@ -64,7 +64,7 @@ def touch(s: Session, folder: Node) -> None:
 
 def require_not_root(node: Node) -> None:
     if node.parent_id is None:
-        raise InvalidInput("The root folder cannot be renamed, moved or deleted.")
+        raise Forbidden("The root folder cannot be renamed, moved, copied or deleted.")
 
 
 def path_of(s: Session, node: Node) -> list[Node]:

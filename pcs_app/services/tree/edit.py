@@ -6,7 +6,7 @@ from pcs_app.models import FOLDER, Node, User, utcnow
 
 from ..access import Perm, check_folder, check_node
 from ..core import Core
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, Forbidden, InvalidInput
 from ..names import name_key, validate_name
 from ..tx import write_tx
 from .common import flush_unique, path_of, require_not_root, resolve_name, touch
@@ -55,7 +55,7 @@ def move(
         if new_parent_id is not None and new_parent_id != node.parent_id:
             parent = check_folder(s, actor, new_parent_id, Perm.WRITE)
             if parent.owner_id != node.owner_id:
-                raise InvalidInput("Items can only be moved within one owner's files.")
+                raise Forbidden("Items can only be moved within one owner's files; copy them instead.")
             if node.kind == FOLDER and any(a.id == node.id for a in path_of(s, parent)):
                 raise Conflict("A folder cannot be moved into itself or one of its subfolders.")
         target = nfc if nfc is not None else node.name
