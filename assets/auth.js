@@ -29,7 +29,7 @@
       const r = await fetch("/api/v1/auth/session", {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-PCS-Request": "1" },
-        body: JSON.stringify({ email: data.get("email"), password: data.get("password"), create }),
+        body: JSON.stringify({ email: String(data.get("email")).trim(), password: data.get("password"), create }),
       });
       if (r.ok) {
         window.location.assign(form.dataset.next || "/files");
