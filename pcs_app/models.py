@@ -10,7 +10,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import ClassVar, Literal
 
-from sqlalchemy import BigInteger, Index, text
+from sqlalchemy import BigInteger, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 FOLDER = "dir"  # stored value; sorts before "file", so folders list first
@@ -219,3 +219,41 @@ class JobFailure(SQLModel, table=True):
     traceback: str = Field(default="", max_length=20000)
     failed_at: datetime = Field(default_factory=utcnow)
     resolved_at: datetime | None = None
+
+
+class ShareLink(SQLModel, table=True):
+    """A link that opens a file or folder to whoever holds its token (no account needed).
+
+    The token is never stored: it is HMAC(server secret, id + salt), so the owner can copy it again
+    while a dump of the database alone opens nothing; ``token_hash`` (its sha256) finds the row.
+    """
+
+    __tablename__: ClassVar[str] = "share_link"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    node_id: str = Field(foreign_key="node.id", index=True, max_length=32)
+    owner_id: int = Field(foreign_key="user.id", index=True)
+    salt: str = Field(default_factory=lambda: secrets.token_urlsafe(12), max_length=32)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime | None = None
+    password_hash: str | None = Field(default=None, max_length=255)
+    # Bumped when the password changes, so access tokens issued for the old one stop working.
+    password_version: int = 0
+    max_downloads: int | None = None
+    downloads: int = 0
+    upload_only: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    last_access_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Grant(SQLModel, table=True):
+    """A file or folder shared with another account, as viewer or editor."""
+
+    __tablename__: ClassVar[str] = "share_grant"
+    __table_args__ = (UniqueConstraint("node_id", "user_id", name="uq_grant_node_user"),)
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    node_id: str = Field(foreign_key="node.id", index=True, max_length=32)
+    owner_id: int = Field(foreign_key="user.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(max_length=8)  # viewer | editor
+    created_at: datetime = Field(default_factory=utcnow)

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import zipstream
 from sqlmodel import col, select
 
-from pcs_app.models import FOLDER, Blob, Node, User, Version
+from pcs_app.models import FOLDER, Blob, Node, Version
 
-from .access import Perm, check_node
+from .access import Actor, Perm, check_node
 from .content import Download, read_range
 from .core import Core
 from .errors import InvalidInput, TooLarge
@@ -26,7 +26,7 @@ class Archive:
     chunks: Iterator[bytes]
 
 
-def _walk(core: Core, actor: User, ids: list[str]) -> tuple[str, list[tuple[str, Download | None]]]:
+def _walk(core: Core, actor: Actor, ids: list[str]) -> tuple[str, list[tuple[str, Download | None]]]:
     entries: list[tuple[str, Download | None]] = []
     with core.db.read() as s:
         tops = [check_node(s, actor, i, Perm.READ) for i in ids]
@@ -68,7 +68,7 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def build(core: Core, actor: User, ids: list[str]) -> Archive:
+def build(core: Core, actor: Actor, ids: list[str]) -> Archive:
     """A zip of the given files and folders (each checked for read access)."""
     ids = list(dict.fromkeys(ids))  # a repeat counts once
     if not ids or len(ids) > 1000:

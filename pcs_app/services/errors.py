@@ -61,3 +61,13 @@ class IntegrityFailed(PCSError):
     """The bytes received do not match what the client declared (size or sha256)."""
 
     code, status = "integrity_failed", 422
+
+
+class Gone(PCSError):
+    """A share link that was revoked, has expired or was used up: it says nothing more."""
+
+    code, status = "link_gone", 410
+
+
+class PasswordRequired(Unauthorized):
+    code = "password_required"

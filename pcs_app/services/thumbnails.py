@@ -15,10 +15,10 @@ from sqlalchemy import delete, exists, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from pcs_app.models import FILE, Blob, JobFailure, Node, Thumbnail, User, Version, utcnow
+from pcs_app.models import FILE, Blob, JobFailure, Node, Thumbnail, Version, utcnow
 
 from . import mime
-from .access import Perm, check_node
+from .access import Actor, Perm, check_node
 from .core import Core
 from .errors import InvalidInput, NotFound
 from .tx import write_tx
@@ -69,7 +69,7 @@ class ThumbnailRef:
     etag: str
 
 
-def find(core: Core, actor: User, node_id: object, size: object) -> ThumbnailRef:
+def find(core: Core, actor: Actor, node_id: object, size: object) -> ThumbnailRef:
     """The thumbnail of a file ``actor`` may read; NoThumbnail when there is none (yet or ever)."""
     if size not in SIZES:
         raise InvalidInput(f"size must be one of {', '.join(map(str, SIZES))}.")

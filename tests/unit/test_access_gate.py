@@ -46,6 +46,7 @@ def gated_functions() -> Iterator[tuple[str, Callable[..., Any]]]:
 
 # Arguments that differ by function.
 SPECIAL: dict[str, dict[str, Any]] = {"find": {"size": 256}}
+
 GATED = sorted(gated_functions(), key=lambda x: x[0])
 
 
@@ -84,6 +85,8 @@ def arguments(fn: Callable[..., Any], core: Core, actor: User, ids: dict[str, st
         "op": "move",
         "max_bytes": 10,
         "on_conflict": "rename",
+        "email": "nobody-special@example.com",
+        "role": "viewer",
         **SPECIAL.get(fn.__name__, {}),
     }
     out: dict[str, Any] = {}

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
-from pcs_app.models import FILE, Blob, Node, User, Version, utcnow
+from pcs_app.models import FILE, Blob, Node, Version, utcnow
 
 from .. import thumbnails
-from ..access import Perm, check_folder
+from ..access import Actor, Perm, check_folder
 from ..core import Core
 from ..errors import Conflict, IntegrityFailed, NotFound
 from ..names import name_key
@@ -56,11 +56,11 @@ class _WrongOwner(Exception):
         self.owner = owner
 
 
-def commit_content(core: Core, actor: User, parent_id: object, item: Incoming, owner: int | None = None) -> Node:
+def commit_content(core: Core, actor: Actor, parent_id: object, item: Incoming, owner: int | None = None) -> Node:
     """Make ``item`` visible in ``parent_id``; an existing file of that name gets a new version."""
-    owner = owner if owner is not None else actor.id
     if owner is None:
-        raise NotFound("No such account.")
+        with core.db.read() as s:
+            owner = check_folder(s, actor, parent_id, Perm.WRITE).owner_id
     for attempt in range(3):
         try:
             with write_tx(core, owner) as tx:
@@ -85,7 +85,7 @@ def commit_content(core: Core, actor: User, parent_id: object, item: Incoming, o
     raise Conflict("The folder changed owner during the upload; try again.")
 
 
-def place(tx: Tx, actor: User, parent: Node, item: Incoming) -> tuple[Node, str | None]:
+def place(tx: Tx, actor: Actor, parent: Node, item: Incoming) -> tuple[Node, str | None]:
     """In an open transaction: reference the blob, add the version, create or update the node.
 
     Returns the node and the object key that turned out not to be needed (identical content stored).

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pcs_app.models import FILE, Blob, Node, User, Version
+from pcs_app.models import FILE, Blob, Node, Version
 
-from ..access import Perm, check_node
+from ..access import Actor, Perm, check_node
 from ..core import Core
 from ..errors import Conflict, NotFound
 
@@ -19,7 +19,7 @@ class Download:
     s3_key: str
 
 
-def open_download(core: Core, actor: User, node_id: object, version_id: object = None) -> Download:
+def open_download(core: Core, actor: Actor, node_id: object, version_id: object = None) -> Download:
     """What to stream for a file (its current version unless ``version_id`` names an older one)."""
     with core.db.read() as s:
         node = check_node(s, actor, node_id, Perm.READ)
@@ -47,7 +47,7 @@ def read_range(core: Core, dl: Download, start: int, end: int) -> Iterator[bytes
     return core.blobs.iter_range(dl.s3_key, start, end)
 
 
-def read_head(core: Core, actor: User, node_id: object, max_bytes: int = 64 * 1024) -> tuple[Node, bytes]:
+def read_head(core: Core, actor: Actor, node_id: object, max_bytes: int = 64 * 1024) -> tuple[Node, bytes]:
     """The first ``max_bytes`` of a file's current content (for previews)."""
     dl = open_download(core, actor, node_id)
     if dl.version.size == 0:

@@ -9,7 +9,7 @@ from sqlmodel import select
 from pcs_app.models import FOLDER, User
 
 from .. import quota
-from ..access import Perm, check_folder
+from ..access import Actor, Perm, check_folder
 from ..core import Core
 from ..errors import Conflict, InvalidInput, TooLarge
 from ..tree.common import taken
@@ -39,7 +39,7 @@ def check_conflict_mode(on_conflict: object) -> str:
     return on_conflict
 
 
-def precheck(core: Core, actor: User, parent_id: object, name: str, on_conflict: str, size: int | None) -> int:
+def precheck(core: Core, actor: Actor, parent_id: object, name: str, on_conflict: str, size: int | None) -> int:
     """Fail before any byte is sent when the upload cannot succeed; returns the folder's owner."""
     with core.db.read() as s:
         parent = check_folder(s, actor, parent_id, Perm.WRITE)

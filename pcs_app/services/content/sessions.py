@@ -10,6 +10,7 @@ from datetime import timedelta
 from pcs_app.models import Node, UploadSession, User, looks_like_id, utcnow
 
 from .. import mime
+from ..access import account
 from ..core import Core
 from ..errors import Conflict, IntegrityFailed, NotFound
 from ..names import validate_name
@@ -41,8 +42,9 @@ def start_session(
     on_conflict = check_conflict_mode(on_conflict)
     n = check_size(core, size)
     digest = check_sha(sha256) if sha256 is not None else None
-    precheck(core, actor, parent_id, nfc, on_conflict, n)
-    if actor.id is None or not isinstance(parent_id, str):
+    user = account(actor)
+    precheck(core, user, parent_id, nfc, on_conflict, n)
+    if user.id is None or not isinstance(parent_id, str):
         raise NotFound("No such folder.")
     part_size = max(core.settings.session_part_size, math.ceil(n / MAX_PARTS))
     count = max(1, math.ceil(n / part_size))
@@ -50,7 +52,7 @@ def start_session(
     upload_id = core.blobs.create_multipart(key)
     ttl = core.settings.upload_session_ttl_seconds
     sess = UploadSession(
-        user_id=actor.id,
+        user_id=user.id,
         parent_id=parent_id,
         name=nfc,
         size=n,

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 from sqlmodel import col, select
 
-from pcs_app.models import Blob, Node, User, Version
+from pcs_app.models import Blob, Node, Version
 
 from .. import mime
+from ..access import Actor
 from ..core import Core
 from ..errors import IntegrityFailed, NotFound, TooLarge
 from ..names import validate_name
@@ -19,7 +20,7 @@ from .rules import check_conflict_mode, check_sha, check_size, precheck
 
 def upload(
     core: Core,
-    actor: User,
+    actor: Actor,
     parent_id: object,
     name: object,
     chunks: Iterable[bytes],
@@ -75,7 +76,13 @@ def upload(
 
 
 def upload_known(
-    core: Core, actor: User, parent_id: object, name: object, sha256: object, size: object, on_conflict: str = "replace"
+    core: Core,
+    actor: Actor,
+    parent_id: object,
+    name: object,
+    sha256: object,
+    size: object,
+    on_conflict: str = "replace",
 ) -> Node:
     """Hash-first upload: create the file from content this user already stores, without bytes.
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from pcs_app.models import User, Version
+from pcs_app.models import Version
 
-from ..access import Perm, check_node
+from ..access import Actor, Perm, check_node
 from ..core import Core
 
 
-def list_versions(core: Core, actor: User, node_id: object) -> list[Version]:
+def list_versions(core: Core, actor: Actor, node_id: object) -> list[Version]:
     """Newest first."""
     with core.db.read() as s:
         node = check_node(s, actor, node_id, Perm.READ)

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pcs_app.models import Node, User
+from pcs_app.models import Node
 
+from ..access import Actor
 from ..core import Core
 from ..errors import InvalidInput, PCSError
 from .copy import copy
@@ -58,7 +59,7 @@ def _ids(ids: Sequence[object]) -> list[str]:
     return seen
 
 
-def apply(core: Core, actor: User, op: str, ids: Sequence[object], dest_id: object = None) -> BulkResult:
+def apply(core: Core, actor: Actor, op: str, ids: Sequence[object], dest_id: object = None) -> BulkResult:
     """Run ``op`` on every id (move/copy into ``dest_id``); never stops at the first failure."""
     if op not in OPS:
         raise InvalidInput(f"op must be one of {', '.join(OPS)}.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import literal
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -13,6 +12,7 @@ from pcs_app.models import Node, User, utcnow
 
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..names import MAX_NAME_CHARS, name_key, numbered
+from ..paths import path_of as path_of
 
 MAX_AUTORENAME = 10_000
 NAME_CONFLICTS = ("fail", "rename")
@@ -65,14 +65,6 @@ def touch(s: Session, folder: Node) -> None:
 def require_not_root(node: Node) -> None:
     if node.parent_id is None:
         raise Forbidden("The root folder cannot be renamed, moved, copied or deleted.")
-
-
-def path_of(s: Session, node: Node) -> list[Node]:
-    """The nodes from the root down to ``node`` (inclusive): one recursive query."""
-    up = select(Node.id, Node.parent_id, literal(0).label("depth")).where(Node.id == node.id).cte(recursive=True)
-    up = up.union_all(select(Node.id, Node.parent_id, (up.c.depth + 1).label("depth")).where(Node.id == up.c.parent_id))
-    rows = s.exec(select(Node, up.c.depth).join(up, col(Node.id) == up.c.id).order_by(up.c.depth.desc())).all()
-    return [n for n, _ in rows]
 
 
 def subtree_ids(s: Session, root_id: str, trashed_at: datetime | None) -> list[str]:

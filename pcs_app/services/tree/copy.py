@@ -16,9 +16,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from pcs_app.models import FILE, FOLDER, Blob, Node, User, Version, utcnow
+from pcs_app.models import FILE, FOLDER, Blob, Node, Version, utcnow
 
-from ..access import Perm, check_folder, check_node
+from ..access import Actor, Perm, check_folder, check_node
 from ..core import Core
 from ..errors import Conflict, NotFound
 from ..names import name_key, validate_name
@@ -39,7 +39,7 @@ class _Pending:
 
 def copy(
     core: Core,
-    actor: User,
+    actor: Actor,
     node_id: object,
     dest_parent_id: object,
     *,
@@ -81,7 +81,7 @@ def copy(
 
 
 def _check_target(
-    s: Session, actor: User, node_id: object, dest_parent_id: object, name: str | None, on_conflict: str
+    s: Session, actor: Actor, node_id: object, dest_parent_id: object, name: str | None, on_conflict: str
 ) -> tuple[Node, Node, str]:
     src = check_node(s, actor, node_id, Perm.READ)
     require_not_root(src)
@@ -91,7 +91,7 @@ def _check_target(
     return src, dest, resolve_name(s, dest.id, name or src.name, on_conflict)
 
 
-def _copy_chunk(tx: Tx, actor: User, pending: list[_Pending]) -> None:
+def _copy_chunk(tx: Tx, actor: Actor, pending: list[_Pending]) -> None:
     """Copy up to COPY_CHUNK children of the pending folders, depth first."""
     done = 0
     while pending and done < COPY_CHUNK:
@@ -113,7 +113,7 @@ def _copy_chunk(tx: Tx, actor: User, pending: list[_Pending]) -> None:
         done += len(kids)
 
 
-def _copy_one(tx: Tx, actor: User, src: Node, parent_id: str, name: str, *, hidden: bool = False) -> Node:
+def _copy_one(tx: Tx, actor: Actor, src: Node, parent_id: str, name: str, *, hidden: bool = False) -> Node:
     s = tx.s
     node = Node(
         owner_id=tx.user_id,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pcs_app.models import FOLDER, Node, User, utcnow
+from pcs_app.models import FOLDER, Node, utcnow
 
-from ..access import Perm, check_folder, check_node
+from ..access import Actor, Perm, check, check_folder, check_node
 from ..core import Core
 from ..errors import Conflict, Forbidden, InvalidInput
 from ..names import name_key, validate_name
@@ -12,7 +12,7 @@ from ..tx import write_tx
 from .common import flush_unique, path_of, require_not_root, resolve_name, touch
 
 
-def create_folder(core: Core, actor: User, parent_id: object, name: object, on_conflict: str = "fail") -> Node:
+def create_folder(core: Core, actor: Actor, parent_id: object, name: object, on_conflict: str = "fail") -> Node:
     nfc = validate_name(name)
     with core.db.read() as s:
         owner = check_folder(s, actor, parent_id, Perm.WRITE).owner_id
@@ -27,13 +27,13 @@ def create_folder(core: Core, actor: User, parent_id: object, name: object, on_c
     return node
 
 
-def rename(core: Core, actor: User, node_id: object, new_name: object, on_conflict: str = "fail") -> Node:
+def rename(core: Core, actor: Actor, node_id: object, new_name: object, on_conflict: str = "fail") -> Node:
     return move(core, actor, node_id, None, on_conflict=on_conflict, new_name=new_name)
 
 
 def move(
     core: Core,
-    actor: User,
+    actor: Actor,
     node_id: object,
     new_parent_id: object | None,
     *,
@@ -46,16 +46,24 @@ def move(
         owner = check_node(s, actor, node_id, Perm.WRITE).owner_id
     with write_tx(core, owner) as tx:
         s = tx.s
-        node = check_node(s, actor, node_id, Perm.WRITE)
+        got = check(s, actor, node_id, Perm.WRITE)
+        node = got.node
         require_not_root(node)
         old_parent = s.get(Node, node.parent_id)
         if old_parent is None:
             raise InvalidInput("That item has no folder.")
         parent = old_parent
         if new_parent_id is not None and new_parent_id != node.parent_id:
-            parent = check_folder(s, actor, new_parent_id, Perm.WRITE)
+            dest = check(s, actor, new_parent_id, Perm.WRITE)
+            parent = dest.node
+            if parent.kind != FOLDER:
+                raise Conflict("That is a file, not a folder.")
             if parent.owner_id != node.owner_id:
                 raise Forbidden("Items can only be moved within one owner's files; copy them instead.")
+            if node.id == got.root:
+                raise Forbidden("Only its owner can move a shared folder itself.")
+            if dest.root != got.root:
+                raise Forbidden("Items can only be moved within the shared folder they are in; copy them instead.")
             if node.kind == FOLDER and any(a.id == node.id for a in path_of(s, parent)):
                 raise Conflict("A folder cannot be moved into itself or one of its subfolders.")
         target = nfc if nfc is not None else node.name
@@ -70,5 +78,5 @@ def move(
         touch(s, parent)
         if moved:
             touch(s, old_parent)
-        tx.record(node, "moved" if moved else "renamed")
+        tx.record(node, "moved" if moved else "renamed", also=[old_parent.id] if moved else [])
     return node

@@ -13,10 +13,9 @@ from sqlmodel import col, select
 
 from pcs_app.models import FILE, FOLDER, Node, User
 
-from ..access import Perm, check_folder, check_node
+from ..access import Actor, Perm, check_folder, check_node, visible_path
 from ..core import Core
 from ..errors import InvalidInput
-from .common import path_of
 
 SORTS = ("name", "size", "modified")
 
@@ -27,7 +26,7 @@ class Page:
     next_cursor: str | None
 
 
-def get_node(core: Core, actor: User, node_id: object, *, allow_trashed: bool = False) -> Node:
+def get_node(core: Core, actor: Actor, node_id: object, *, allow_trashed: bool = False) -> Node:
     with core.db.read() as s:
         return check_node(s, actor, node_id, Perm.READ, allow_trashed=allow_trashed)
 
@@ -36,10 +35,11 @@ def root(core: Core, actor: User) -> Node:
     return get_node(core, actor, actor.root_id)
 
 
-def ancestors(core: Core, actor: User, node_id: object) -> list[Node]:
-    """The path from the root to ``node_id`` (inclusive), for breadcrumbs."""
+def ancestors(core: Core, actor: Actor, node_id: object) -> list[Node]:
+    """The path down to ``node_id`` (inclusive) as the actor sees it, for breadcrumbs: from the owner's
+    root for the owner, from the shared item for everyone else (nothing above it is revealed)."""
     with core.db.read() as s:
-        return path_of(s, check_node(s, actor, node_id, Perm.READ))
+        return visible_path(s, actor, check_node(s, actor, node_id, Perm.READ))
 
 
 def _sort_column(sort: str) -> Any:
@@ -89,7 +89,7 @@ def check_limit(core: Core, limit: object) -> int:
 
 def list_children(
     core: Core,
-    actor: User,
+    actor: Actor,
     folder_id: object,
     *,
     sort: str = "name",

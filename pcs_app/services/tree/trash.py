@@ -7,9 +7,9 @@ from sqlmodel import col, select
 
 from pcs_app.models import FOLDER, Node, User, utcnow
 
-from ..access import Perm, check_node
+from ..access import Actor, Perm, check, check_node
 from ..core import Core
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound
 from ..names import name_key
 from ..tx import write_tx
 from .common import flush_unique, owner_root, require_not_root, resolve_name, subtree_ids, touch
@@ -17,14 +17,17 @@ from .common import flush_unique, owner_root, require_not_root, resolve_name, su
 _BATCH = 500
 
 
-def trash(core: Core, actor: User, node_id: object) -> Node:
+def trash(core: Core, actor: Actor, node_id: object) -> Node:
     """Move an item (and everything below it) to the trash; it keeps counting against the quota."""
     with core.db.read() as s:
         owner = check_node(s, actor, node_id, Perm.WRITE).owner_id
     with write_tx(core, owner) as tx:
         s = tx.s
-        node = check_node(s, actor, node_id, Perm.WRITE)
+        got = check(s, actor, node_id, Perm.WRITE)
+        node = got.node
         require_not_root(node)
+        if node.id == got.root:
+            raise Forbidden("Only its owner can delete a shared folder itself; leave the share instead.")
         now = utcnow()
         below = subtree_ids(s, node.id, None) if node.kind == FOLDER else []
         for i in range(0, len(below), _BATCH):
@@ -38,7 +41,7 @@ def trash(core: Core, actor: User, node_id: object) -> Node:
     return node
 
 
-def restore(core: Core, actor: User, node_id: object, on_conflict: str = "rename") -> Node:
+def restore(core: Core, actor: Actor, node_id: object, on_conflict: str = "rename") -> Node:
     """Bring a trashed item back to its folder (renamed if its name was taken meanwhile)."""
     with core.db.read() as s:
         owner = check_node(s, actor, node_id, Perm.WRITE, allow_trashed=True).owner_id
