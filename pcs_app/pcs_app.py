@@ -1,15 +1,25 @@
 """Reflex entry point: wires pages to routes and mounts the REST API. Nothing here does work at import."""
 
 import reflex as rx
+from starlette.types import ASGIApp
 
 from pcs_app.api.app import create_api
+from pcs_app.api.middleware import ApiPathGuard
 from pcs_app.ui import routes
 from pcs_app.ui.pages.auth import login, signup
 from pcs_app.ui.pages.files import files_page
 from pcs_app.ui.pages.status import status_page
 from pcs_app.ui.states import ActionsState, AuthState, FilesState, SelectionState, StatusState
 
-app = rx.App(
+
+class PcsApp(rx.App):
+    """Reflex's app with one guard in front (see ApiPathGuard)."""
+
+    def __call__(self) -> ASGIApp:
+        return ApiPathGuard(super().__call__())
+
+
+app = PcsApp(
     api_transformer=create_api(),
     stylesheets=["/pcs.css"],
     head_components=[

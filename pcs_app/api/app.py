@@ -113,7 +113,7 @@ def create_api() -> FastAPI:
         resp.headers["Allow"] = allow
         return resp
 
-    api.add_api_route("/api/{rest:path}", _no_such_route, methods=list(METHODS), include_in_schema=False)
+    api.add_api_route("/api/{rest:anything}", _no_such_route, methods=list(METHODS), include_in_schema=False)
     api.add_api_route("/api", _no_such_route, methods=list(METHODS), include_in_schema=False)
     api.add_middleware(BodyGuard)
 

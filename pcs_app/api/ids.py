@@ -21,7 +21,20 @@ class IdConvertor(Convertor[str]):
         return value
 
 
+class AnythingConvertor(Convertor[str]):
+    """Any rest of a path, newlines included (Starlette's ``path`` stops at one)."""
+
+    regex = r"[\s\S]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
 register_url_convertor("id", IdConvertor())
+register_url_convertor("anything", AnythingConvertor())
 
 NodeId = Annotated[str, Path(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH, description="A node id.")]
 SessionId = Annotated[

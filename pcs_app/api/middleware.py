@@ -81,3 +81,18 @@ class BodyGuard:
                 await _error(400, "body_incomplete", "The request body was cut off; nothing was saved.")(
                     scope, receive, guarded_send
                 )
+
+
+class ApiPathGuard:
+    """In front of the whole app: an /api path no route can take (one holding a control character such as
+    a newline, which the web app's catch-all cannot match) answers as the API does, in JSON."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api") and any(ord(c) < 32 or ord(c) == 127 for c in path):
+            await _error(404, "not_found", "No API route at that address.")(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -9,10 +9,11 @@ from .schemas import ErrorOut
 Responses = dict[int | str, dict[str, Any]]
 _WHY = {
     400: "The request does not follow the schema or a rule it states.",
-    401: "Not signed in: no token, or an unknown, expired or revoked one.",
+    401: "Not signed in (no token, or an unknown, expired or revoked one); for a link: password_required.",
     403: "Signed in, but not allowed to do this.",
     404: "No such item, or not yours to see (the two look the same).",
     409: "The current state does not allow it (a name is taken, a folder into itself, …).",
+    410: "The link was revoked, has expired or was used up (it says nothing more).",
     413: "Too large.",
     416: "The range is outside the file; Content-Range says its size.",
     422: "The bytes do not match the declared size or sha256; nothing was saved.",

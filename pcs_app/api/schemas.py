@@ -105,9 +105,10 @@ class NodeOut(BaseModel):
     created_at: datetime
     modified_at: datetime
     trashed_at: datetime | None
+    shared: bool = Field(False, description="Yours, and shared: with someone, or by a live link.")
 
     @classmethod
-    def of(cls, n: Node) -> NodeOut:
+    def of(cls, n: Node, shared: bool = False) -> NodeOut:
         return cls(
             id=n.id,
             name=n.name,
@@ -120,6 +121,7 @@ class NodeOut(BaseModel):
             created_at=n.created_at,
             modified_at=n.modified_at,
             trashed_at=n.trashed_at,
+            shared=shared,
         )
 
 

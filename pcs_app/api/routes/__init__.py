@@ -2,6 +2,14 @@
 
 from fastapi import APIRouter
 
-from . import auth, content, meta, nodes, uploads
+from . import auth, content, meta, nodes, public, sharing, uploads
 
-ROUTERS: list[APIRouter] = [auth.router, nodes.router, uploads.router, content.router, meta.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    nodes.router,
+    uploads.router,
+    content.router,
+    sharing.router,
+    public.router,
+    meta.router,
+]

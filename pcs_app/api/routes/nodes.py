@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from pcs_app.services import tree
+from pcs_app.services import sharing, tree
 from pcs_app.wiring import get_core
 
 from ..deps import Actor
@@ -59,8 +59,10 @@ def list_children(
     cursor: Cursor = None,
 ) -> NodePage:
     """A page of a folder (folders first); pass next_cursor back as cursor for the next page."""
-    page = tree.list_children(get_core(), user, node_id, sort=sort, desc=order == "desc", limit=limit, cursor=cursor)
-    return NodePage(items=[NodeOut.of(n) for n in page.items], next_cursor=page.next_cursor)
+    core = get_core()
+    page = tree.list_children(core, user, node_id, sort=sort, desc=order == "desc", limit=limit, cursor=cursor)
+    shared = sharing.marked(core, user, [n.id for n in page.items])
+    return NodePage(items=[NodeOut.of(n, n.id in shared) for n in page.items], next_cursor=page.next_cursor)
 
 
 @router.post(

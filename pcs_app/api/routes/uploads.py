@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator
 from typing import Annotated, Literal
 
 import anyio
@@ -11,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from pcs_app.models import Node
 from pcs_app.services import content
 from pcs_app.services.errors import InvalidInput
 from pcs_app.services.names import MAX_NAME_CHARS, NAME_PATTERN
@@ -73,6 +74,20 @@ class BodyIncomplete(InvalidInput):
     code = "body_incomplete"
 
 
+async def receive(request: Request, store: Callable[[Iterable[bytes], int | None], Node]) -> Node:
+    """Hand the request body to ``store(chunks, declared_size)`` in a worker thread: a small body in one
+    piece, a large one streamed as it arrives. A body cut off by the client is a 400 and saves nothing."""
+    length = content_length(request)
+    try:
+        if length is not None and length <= SMALL_BODY:
+            body = await request.body()
+            return await run_in_threadpool(store, [body], length)
+        agen = _coalesced(request.stream())
+        return await anyio.to_thread.run_sync(lambda: store(_pull(agen), length))
+    except ClientDisconnect:
+        raise BodyIncomplete("The upload was cut off before all its bytes arrived; nothing was saved.") from None
+
+
 @router.put(
     "/nodes/{node_id:id}/files",
     status_code=201,
@@ -97,38 +112,13 @@ async def upload_file(
     An existing file of that name gets a new version (on_conflict=replace, the default).
     """
     c = get_core()
-    length = content_length(request)
-    try:
-        if length is not None and length <= SMALL_BODY:
-            body = await request.body()
-            node = await run_in_threadpool(
-                content.upload,
-                c,
-                user,
-                node_id,
-                name,
-                [body],
-                size=length,
-                sha256=x_content_sha256 or None,
-                on_conflict=on_conflict,
-            )
-        else:
-            agen = _coalesced(request.stream())
-            node = await anyio.to_thread.run_sync(
-                lambda: content.upload(
-                    c,
-                    user,
-                    node_id,
-                    name,
-                    _pull(agen),
-                    size=length,
-                    sha256=x_content_sha256 or None,
-                    on_conflict=on_conflict,
-                )
-            )
-    except ClientDisconnect:
-        raise BodyIncomplete("The upload was cut off before all its bytes arrived; nothing was saved.") from None
-    return NodeOut.of(node)
+
+    def store(chunks: Iterable[bytes], size: int | None) -> Node:
+        return content.upload(
+            c, user, node_id, name, chunks, size=size, sha256=x_content_sha256 or None, on_conflict=on_conflict
+        )
+
+    return NodeOut.of(await receive(request, store))
 
 
 @router.post(

@@ -12,7 +12,7 @@ from pcs_app.models import Grant, Node, ShareLink, User, looks_like_id
 from ..access import ROLES, Actor, Perm, account, check_node
 from ..accounts import normalise_email
 from ..core import Core
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..tree.common import require_not_root
 from ..tx import write_tx
 
@@ -42,7 +42,7 @@ def share(core: Core, actor: Actor, node_id: object, email: object, role: object
     if to is None or to.id is None:
         raise NotFound("There is no account with that email address.")
     if to.id == owner:
-        raise InvalidInput("That is the owner's own account.")
+        raise Conflict("That is the owner's own account: it has everything already.")
     with write_tx(core, owner) as tx:
         node = check_node(tx.s, actor, node_id, Perm.MANAGE)
         require_not_root(node)

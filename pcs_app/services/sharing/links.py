@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from sqlmodel import col, select
@@ -25,6 +25,12 @@ _hasher = PasswordHasher()
 UNSET: Any = object()  # "leave as it is" for update_link's optional fields
 
 
+class BadTime(InvalidInput):
+    """A well-formed time that makes no sense now (in the past, too far ahead)."""
+
+    code, status = "invalid_time", 422
+
+
 @dataclass(frozen=True)
 class LinkView:
     """A link as its owner sees it: the token (to copy again), its address and its state."""
@@ -35,11 +41,14 @@ class LinkView:
     url: str
 
     @property
-    def state(self) -> str:
+    def state(self) -> LinkState:
         return state_of(self.link)
 
 
-def state_of(link: ShareLink, now: datetime | None = None) -> str:
+LinkState = Literal["active", "expired", "exhausted", "revoked"]
+
+
+def state_of(link: ShareLink, now: datetime | None = None) -> LinkState:
     """active, expired, exhausted or revoked."""
     now = now or utcnow()
     if link.revoked_at is not None:
@@ -62,9 +71,9 @@ def _expiry(value: object) -> datetime | None:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidInput("expires_at must be a date and time with a time zone.")
     if value <= utcnow():
-        raise InvalidInput("expires_at must be in the future.")
+        raise BadTime("expires_at must be in the future.")
     if value > utcnow() + MAX_LIFETIME:
-        raise InvalidInput("A link can live at most ten years.")
+        raise BadTime("A link can live at most ten years.")
     return value
 
 

@@ -21,7 +21,7 @@ from .. import archive, content, tree
 from ..access import LinkVisitor
 from ..accounts import throttle
 from ..core import Core
-from ..errors import Conflict, Gone, NotFound, PasswordRequired, Unauthorized
+from ..errors import Conflict, Gone, NotFound, PasswordRequired, QuotaExceeded, Unauthorized
 from ..tx import write_tx
 from .links import LINK_CHANGE, state_of
 from .tokens import ACCESS_TTL_SECONDS, access_ok, access_token, looks_like_token, token_hash
@@ -51,7 +51,11 @@ def open_link(core: Core, token: object) -> ShareLink:
 
 def visitor(core: Core, token: object, access: object = None) -> LinkVisitor:
     """Whoever holds ``token`` (and, for a password link, a live access token from ``unlock``)."""
-    link = open_link(core, token)
+    return admit(core, open_link(core, token), access)
+
+
+def admit(core: Core, link: ShareLink, access: object = None) -> LinkVisitor:
+    """A visitor of this live link, if it has no password or ``access`` unlocks it."""
     if link.password_hash is not None and not access_ok(core, link, access):
         raise PasswordRequired("This link needs its password.")
     return LinkVisitor(link)
@@ -152,6 +156,10 @@ def zip_of(core: Core, guest: LinkVisitor) -> archive.Archive:
 
 def drop(core: Core, guest: LinkVisitor, name: object, chunks: Iterable[bytes], size: int | None = None) -> Node:
     """Add a file to a file-drop link's folder: a taken name gets a number, nothing is overwritten."""
-    node = content.upload(core, guest, guest.link.node_id, name, chunks, size=size, on_conflict="rename")
+    try:
+        node = content.upload(core, guest, guest.link.node_id, name, chunks, size=size, on_conflict="rename")
+    except QuotaExceeded:
+        # The owner's numbers are not the visitor's business.
+        raise QuotaExceeded("This file drop is full: its owner's storage has no room for the file.") from None
     touch(core, guest.link)
     return node
