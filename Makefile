@@ -16,7 +16,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test bench fuzz lint format setup setup-dev worker gc clean infra-check image
+.PHONY: run test bench fuzz cluster-bench lint format setup setup-dev worker gc clean infra-check image
 
 run: setup
 	@$(PY) -m pcs_app.cli run
@@ -46,7 +46,7 @@ worker: setup
 
 setup: $(VENV)/.stamp-runtime $(TOOLS)/.stamp-node
 
-setup-dev: setup $(VENV)/.stamp-dev /usr/bin/chromium $(CHECKOV_STAMP)
+setup-dev: setup $(VENV)/.stamp-dev /usr/bin/chromium /usr/sbin/nginx $(CHECKOV_STAMP)
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "pcs: Python 3.11+ is needed (python3 not found)"; exit 1; }
@@ -86,6 +86,16 @@ image:
 	@if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then \
 	  echo "pcs: no Docker engine here, so no image was built. The Dockerfile is linted by hadolint (make infra-check); build it where Docker runs: docker build -t pcs ."; exit 1; fi
 	docker build -t pcs .
+
+# The multi-instance tests put Debian's nginx in front of two app instances (run as the tests' own
+# process on free ports; the system service is not used).
+/usr/sbin/nginx:
+	@echo "pcs: installing Debian's nginx for the cluster tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null
+
+cluster-bench: setup-dev
+	@$(PY) -m bench.cluster
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 /usr/bin/chromium:
