@@ -16,11 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import listing, small, thumbs, ui, upload
+from . import cluster, listing, sharing, small, thumbs, ui, upload
+from . import search as search_bench
 from .common import RESULTS_DIR, Row, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
 
-BENCHES = ("upload", "small", "listing", "ui", "thumbs")
+BENCHES = ("upload", "small", "listing", "ui", "thumbs", "sharing", "search", "cluster")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -39,6 +40,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--thumbs-files", type=int, default=200, help="JPEGs for the thumbnail benchmark")
     p.add_argument("--thumbs-megapixels", type=float, default=12, help="size of each JPEG (megapixels)")
     p.add_argument("--thumbs-workers", type=int, default=2, help="threads on each side of the thumbnail benchmark")
+    p.add_argument("--sharing-entries", type=int, default=10_000, help="entries in the shared folder listed")
+    p.add_argument("--search-docs", type=int, default=100_000, help="files indexed by the search benchmark")
+    p.add_argument("--search-runs", type=int, default=200, help="timed runs per search query kind")
+    p.add_argument("--search-content-share", type=float, default=0.2, help="share of files with ~2 KB of text")
+    p.add_argument("--search-backends", default="fts5,opensearch", help="search backends to measure")
+    p.add_argument("--cluster-rounds", type=int, default=2, help="small-file rounds per side (cluster)")
+    p.add_argument("--cluster-large-rounds", type=int, default=2, help="large-file rounds per side (cluster)")
+    p.add_argument("--cluster-users", type=int, default=1, help="accounts the cluster's small files spread over")
+    p.add_argument("--cluster-granian-workers", type=int, default=None, help="app workers per cluster instance")
+    p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="Redis for the cluster benchmark")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (data, stack log)")
     args = p.parse_args(argv)
     args.only = [b.strip() for b in args.only.split(",") if b.strip()]
@@ -56,6 +67,15 @@ def thumbs_section(args: argparse.Namespace) -> Section:
     for r in thumbs.run(args):
         sec.rows.append(Row("thumbs", r["name"], r["unit"], r["value"], r["anchor_value"], r["goal"], r["met"]))
         sec.notes.append(f"{r['name']}: anchor = {r['anchor']}; {r['note']}")
+    return sec
+
+
+def folded(name: str, anchor: str, bench: str, rows: list[dict[str, Any]]) -> Section:
+    """The rows of a benchmark that runs its own services, in the common table."""
+    sec = Section(name, anchor)
+    for r in rows:
+        sec.rows.append(Row(bench, r["name"], r["unit"], r["value"], r["anchor_value"], r["goal"], r["met"]))
+        sec.notes.append(f"{r['name']}: anchor = {r['anchor']}; {r.get('note', '')}")
     return sec
 
 
@@ -128,6 +148,40 @@ def main(argv: list[str] | None = None) -> int:
                     sections.append(guarded("ui", lambda: ui.run(stack, api, args)))
                 if "thumbs" in args.only:
                     sections.append(guarded("thumbs", lambda: thumbs_section(args)))
+                if "sharing" in args.only:
+                    sections.append(
+                        guarded(
+                            "sharing (link)",
+                            lambda: sharing.run_link_download(stack, api, work, args.size_mib, max(3, args.rounds)),
+                        )
+                    )
+                    sections.append(
+                        guarded(
+                            "sharing (listing)",
+                            lambda: sharing.run_shared_listing(stack, api, email, args.sharing_entries, args.reps),
+                        )
+                    )
+                if "search" in args.only:
+                    sections.append(
+                        guarded(
+                            "search",
+                            lambda: folded(
+                                "search", "plain SQL LIKE on the same rows, same run", "search", search_bench.run(args)
+                            ),
+                        )
+                    )
+                if "cluster" in args.only:
+                    sections.append(
+                        guarded(
+                            "cluster",
+                            lambda: folded(
+                                "cluster: two instances behind nginx",
+                                "one instance, direct, same cluster and run",
+                                "cluster",
+                                cluster.run(args),
+                            ),
+                        )
+                    )
             finally:
                 api.close()
                 problems = stack_log_problems(stack)

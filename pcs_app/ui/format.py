@@ -58,8 +58,14 @@ def thumb_url(node_id: str, sha256: str, size: int = 256) -> str:
     return f"/api/v1/nodes/{quote(node_id)}/thumbnail?size={size}&v={sha256}"
 
 
-def row(n: Node, thumbs: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
-    """One listing entry as the string-only dict the components render (``thumbs``: contents with a thumbnail)."""
+def row(
+    n: Node,
+    thumbs: set[str] | frozenset[str] = frozenset(),
+    shared: set[str] | frozenset[str] = frozenset(),
+    owner_id: int | None = None,
+) -> dict[str, str]:
+    """One listing entry as the string-only dict the components render (``thumbs``: contents with a
+    thumbnail; ``shared``: items shared with someone or by a link)."""
     is_folder = n.kind == FOLDER
     return {
         "id": n.id,
@@ -73,4 +79,6 @@ def row(n: Node, thumbs: set[str] | frozenset[str] = frozenset()) -> dict[str, s
         "href": folder_url(n.id) if is_folder else content_url(n.id),
         "preview": "none" if is_folder else preview_kind(n.mime_type),
         "thumb": thumb_url(n.id, n.sha256) if n.sha256 and n.sha256 in thumbs else "",
+        "shared": "1" if n.id in shared else "",
+        "mine": "1" if owner_id is not None and n.owner_id == owner_id else "",
     }

@@ -5,6 +5,8 @@ SIGNUP = "/signup"
 FILES = "/files"
 FOLDER = "/files/[fid]"
 STATUS = "/status"
+SHARED = "/shared"
+PUBLIC = "/s/[token]"
 
 
 def folder_url(folder_id: str) -> str:

@@ -27,11 +27,14 @@ def session_cookie(context: BrowserContext, base_url: str, token: str) -> None:
     )
 
 
-def signed_in(context: BrowserContext, base_url: str, token: str, path: str = "/files") -> Page:
+def signed_in(
+    context: BrowserContext, base_url: str, token: str, path: str = "/files", ready: str = BROWSER_READY
+) -> Page:
+    """A page of ``path`` signed in with ``token``, once ``ready`` shows (the file browser by default)."""
     session_cookie(context, base_url, token)
     page = context.new_page()
     page.goto(path)
-    expect(page.locator(BROWSER_READY)).to_be_visible(timeout=20_000)
+    expect(page.locator(ready).first).to_be_visible(timeout=20_000)
     return page
 
 

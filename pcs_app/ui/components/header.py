@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from .. import routes
-from ..states import FilesState
+from ..states import AuthState, FilesState
 
 
 def header() -> rx.Component:
@@ -17,22 +17,36 @@ def header() -> rx.Component:
             underline="none",
             aria_label="PCS home: My files",
         ),
+        rx.el.nav(
+            rx.hstack(
+                rx.link("My files", href=routes.FILES, size="2", id="nav-files"),
+                rx.link("Shared with me", href=routes.SHARED, size="2", id="nav-shared"),
+                spacing="3",
+                align="center",
+            ),
+            aria_label="Main",
+            margin_left="1rem",
+            display=["none", "block"],
+        ),
         rx.spacer(),
-        rx.text(FilesState.used, size="2", color_scheme="gray", id="usage", display=["none", "block"]),
+        rx.text(AuthState.used, size="2", color_scheme="gray", id="usage", display=["none", "block"]),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
                     rx.icon("circle-user", size=18),
-                    rx.text(FilesState.email, display=["none", "none", "inline"]),
+                    rx.text(AuthState.email, display=["none", "none", "inline"]),
                     variant="soft",
                     size="2",
                     aria_label="Account",
                 )
             ),
             rx.menu.content(
-                rx.menu.item(FilesState.email, disabled=True),
+                rx.menu.item(AuthState.email, disabled=True),
                 rx.menu.separator(),
-                rx.menu.item("Sign out", on_click=FilesState.sign_out, id="sign-out"),
+                rx.menu.item("My files", on_click=rx.redirect(routes.FILES)),
+                rx.menu.item("Shared with me", on_click=rx.redirect(routes.SHARED), id="menu-shared"),
+                rx.menu.separator(),
+                rx.menu.item("Sign out", on_click=AuthState.sign_out, id="sign-out"),
             ),
         ),
         width="100%",

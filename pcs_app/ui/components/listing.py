@@ -24,11 +24,27 @@ def _row_attrs(item: Row, selected: rx.Var[bool]) -> dict[str, Any]:
 
 
 def name_button(item: Row) -> rx.Component:
-    return rx.el.button(
-        item["name"],
-        on_click=[rx.stop_propagation, PreviewState.open_item(item["id"])],
-        class_name="pcs-name",
-        title=item["name"],
+    return rx.hstack(
+        rx.el.button(
+            item["name"],
+            on_click=[rx.stop_propagation, PreviewState.open_item(item["id"])],
+            class_name="pcs-name",
+            title=item["name"],
+        ),
+        rx.cond(
+            item["shared"] == "1",
+            rx.icon(
+                "users",
+                size=14,
+                color="var(--accent-11)",
+                flex_shrink="0",
+                aria_label="Shared",
+                class_name="pcs-shared",
+            ),
+        ),
+        align="center",
+        spacing="1",
+        min_width="0",
     )
 
 

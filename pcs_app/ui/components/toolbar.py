@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ..states import ActionsState, FilesState, SelectionState
+from ..states.share import ShareState
 
 
 def action(icon: str, label: str, on_click: Any, id_: str, **props: Any) -> rx.Component:
@@ -32,6 +33,10 @@ def selection_actions() -> rx.Component:
         rx.cond(
             SelectionState.selected_count == 1,
             action("pencil", "Rename", ActionsState.open_dialog("rename"), "rename-selected"),
+        ),
+        rx.cond(
+            SelectionState.selected_mine,
+            action("share-2", "Share", ShareState.open_share(""), "share-selected"),
         ),
         action("trash-2", "Delete", ActionsState.trash_selected, "delete-selected", color_scheme="red"),
         rx.icon_button(

@@ -45,16 +45,21 @@ class AuthState(rx.State):
     email: rx.Field[str] = rx.field("")
     root_id: rx.Field[str] = rx.field("")
     is_admin: rx.Field[bool] = rx.field(False)
+    used: rx.Field[str] = rx.field("")
     password_min_length: rx.Field[int] = rx.field(8)
 
-    def _session_secret(self) -> str:
+    def _cookie(self, name: str) -> str:
+        """A cookie the browser sent when this tab connected (HttpOnly ones included)."""
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(self.router.headers.cookie or "")
         except CookieError:
             return ""
-        morsel = jar.get(accounts.SESSION_COOKIE)
+        morsel = jar.get(name)
         return morsel.value if morsel is not None else ""
+
+    def _session_secret(self) -> str:
+        return self._cookie(accounts.SESSION_COOKIE)
 
     async def _user(self) -> User | None:
         secret = self._session_secret()

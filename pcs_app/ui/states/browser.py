@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from pcs_app.models import Node, User
-from pcs_app.services import accounts, changes, thumbnails, tree
+from pcs_app.services import accounts, changes, sharing, thumbnails, tree
 from pcs_app.services.errors import PCSError
 from pcs_app.services.units import human_size
 
@@ -18,10 +18,11 @@ from .base import AuthState, Events, core, run
 PAGE = 200
 
 
-def rows(items: list[Node]) -> list[dict[str, str]]:
-    """Listing rows, with thumbnails where they are ready (blocking: call in a thread)."""
+def rows(user: User, items: list[Node]) -> list[dict[str, str]]:
+    """Listing rows, with thumbnails where ready and the shared marker (blocking: call in a thread)."""
     ready = thumbnails.ready(core(), [n.sha256 for n in items if n.sha256])
-    return [row(n, ready) for n in items]
+    shared = sharing.marked(core(), user, [n.id for n in items])
+    return [row(n, ready, shared, user.id) for n in items]
 
 
 class FilesState(AuthState):
@@ -35,7 +36,6 @@ class FilesState(AuthState):
     sort: rx.Field[str] = rx.field("name")
     desc: rx.Field[bool] = rx.field(False)
     view: str = rx.LocalStorage("list", name="pcs_view")
-    used: rx.Field[str] = rx.field("")
     _live_gen: int = 0  # bumped to stop the previous live loop
 
     @rx.event(background=True)
@@ -54,7 +54,7 @@ class FilesState(AuthState):
             async with self:
                 sort, desc = self.sort, self.desc
             page = await run(tree.list_children, core(), user, fid, sort=sort, desc=desc, limit=PAGE)
-            shown = await run(rows, page.items)
+            shown = await run(rows, user, page.items)
         except PCSError as e:
             yield rx.toast.error(e.message)
             yield rx.redirect(routes.FILES)
@@ -75,7 +75,7 @@ class FilesState(AuthState):
             fid, sort, desc, shown = self.folder_id, self.sort, self.desc, len(self.items)
         limit = min(max(PAGE, shown), core().settings.list_page_max)
         page = await run(tree.list_children, core(), user, fid, sort=sort, desc=desc, limit=limit)
-        fresh_rows = await run(rows, page.items)
+        fresh_rows = await run(rows, user, page.items)
         fresh = await run(accounts.get_user, core(), user.id)
         async with self:
             if self.folder_id != fid:
@@ -92,7 +92,7 @@ class FilesState(AuthState):
         if user is None or not cursor:
             return
         page = await run(tree.list_children, core(), user, fid, sort=sort, desc=desc, limit=PAGE, cursor=cursor)
-        more = await run(rows, page.items)
+        more = await run(rows, user, page.items)
         async with self:
             if self.folder_id == fid:
                 self.items = self.items + more
@@ -134,7 +134,11 @@ class FilesState(AuthState):
                 fid = self.folder_id
                 shown = {i["id"] for i in self.items}
             cursor = page.cursor
-            if any(c.parent_id == fid or c.node_id in shown or c.node_id == fid for c in page.changes):
+            # An ended share may be any folder above this one: read again, and leave if it is gone.
+            if any(
+                c.parent_id == fid or c.node_id in shown or c.node_id == fid or c.kind == sharing.UNSHARED
+                for c in page.changes
+            ):
                 try:
                     await self.relist(user)
                 except PCSError:

@@ -21,6 +21,14 @@ class SelectionState(FilesState):
         return bool(self.items) and len(self.selected) == len(self.items)
 
     @rx.var
+    def selected_mine(self) -> bool:
+        """One item is selected and it is the user's own (so it can be shared)."""
+        if len(self.selected) != 1:
+            return False
+        it = self.item(self.selected[0])
+        return it is not None and it.get("mine") == "1"
+
+    @rx.var
     def download_url(self) -> str:
         """One file: its content; several items or a folder: a zip."""
         if len(self.selected) == 1:
