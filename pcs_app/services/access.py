@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from sqlalchemy import literal
 from sqlmodel import Session, col, select
 
 from pcs_app.models import FOLDER, Grant, Node, ShareLink, User, looks_like_id
@@ -70,17 +71,19 @@ class Access:
 
 
 def _grant_role(s: Session, user: User, node: Node) -> tuple[str, str] | None:
-    """(role, granted node id) of the strongest grant on ``node`` or a folder above it."""
-    has_any = s.exec(select(Grant.id).where(Grant.user_id == user.id, Grant.owner_id == node.owner_id).limit(1)).first()
-    if has_any is None:
-        return None  # the common case: nothing of this owner's is shared with this user
-    path = [n.id for n in path_of(s, node)]
-    rows = s.exec(select(Grant.role, Grant.node_id).where(Grant.user_id == user.id, col(Grant.node_id).in_(path))).all()
+    """(role, granted node id) of the strongest grant on ``node`` or a folder above it: one query that
+    walks up from the node and meets the user's grants on the way."""
+    up = select(Node.id, Node.parent_id, literal(0).label("depth")).where(Node.id == node.id).cte(recursive=True)
+    up = up.union_all(select(Node.id, Node.parent_id, (up.c.depth + 1).label("depth")).where(Node.id == up.c.parent_id))
+    rows = s.exec(
+        select(Grant.role, Grant.node_id, up.c.depth)
+        .join(up, col(Grant.node_id) == up.c.id)
+        .where(Grant.user_id == user.id)
+    ).all()
     if not rows:
         return None
-    depth = {node_id: i for i, node_id in enumerate(path)}
-    # The strongest role wins; between equals, the grant nearest the node (the deepest one).
-    role, root = max(rows, key=lambda r: (ROLE_PERM[r[0]], depth[r[1]]))
+    # The strongest role wins; between equals, the grant nearest the node (the least depth).
+    role, root, _ = max(rows, key=lambda r: (ROLE_PERM[r[0]], -r[2]))
     return role, root
 
 
