@@ -131,7 +131,7 @@ def test_behind_the_balancer_a_guesser_does_not_slow_another_client(cluster: Clu
 
 @pytest.mark.xfail(
     strict=True,
-    reason="cmd_web (pcs_app/cli.py) does not pass PCS_PUBLIC_URL on to Reflex as REFLEX_API_URL (or "
+    reason="cmd_web (pcs_app/cli/launch.py) does not pass PCS_PUBLIC_URL on to Reflex as REFLEX_API_URL (or "
     "rxconfig.py api_url): the frontend build then sends the browser's websocket straight to the building "
     "instance's own port, past the load balancer.",
 )

@@ -1,0 +1,5 @@
+"""`python -m pcs_app.cli …`"""
+
+from . import main
+
+main()
