@@ -124,6 +124,15 @@ class Node(SQLModel, table=True):
             sqlite_where=text("trashed_at IS NULL"),
             postgresql_where=text("trashed_at IS NULL"),
         ),
+        # The trash, newest first, a page at a time.
+        Index(
+            "ix_node_trash",
+            "owner_id",
+            "trashed_at",
+            "id",
+            sqlite_where=text("trash_root"),
+            postgresql_where=text("trash_root"),
+        ),
         Index(
             "ix_node_list_modified",
             "parent_id",
@@ -149,6 +158,9 @@ class Node(SQLModel, table=True):
     trashed_at: datetime | None = Field(default=None, index=True)
     # True on the item the user put in the trash; its descendants carry the same trashed_at.
     trash_root: bool = False
+    # Where a trash root was: the names of its folders from the owner's root ("/Photos/2024"), so a
+    # restore can put it back even if those folders are gone by then.
+    trashed_from: str | None = Field(default=None, max_length=4096)
 
 
 class Version(SQLModel, table=True):
@@ -160,6 +172,7 @@ class Version(SQLModel, table=True):
     mime_type: str | None = Field(default=None, max_length=200)
     author_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    pinned: bool = False  # kept whatever the retention rules say
 
 
 class Change(SQLModel, table=True):

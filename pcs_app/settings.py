@@ -74,6 +74,17 @@ class Settings(BaseSettings):
     upload_session_ttl_seconds: int = Field(24 * 3600, description="Lifetime of an unfinished large-file session.")
 
     signup_open: bool = Field(True, description="Whether anyone may create an account.")
+    default_quota_bytes: int | None = Field(
+        None, description="Storage quota of new accounts in bytes (unset: unlimited); `pcs users quota` changes one."
+    )
+    versions_keep_all_days: int = Field(7, description="Every version of a file is kept this many days.")
+    versions_max: int = Field(
+        100, description="Most versions kept per file (pinned ones and the current one always stay)."
+    )
+    trash_days: int = Field(30, description="Days an item stays in the trash before it is deleted for good (0: never).")
+    retention_interval_minutes: int = Field(
+        60, description="How often the worker thins old versions and empties old trash (0: never)."
+    )
     token_ttl_days: int = Field(90, description="Lifetime of API and sign-in tokens, in days.")
     login_window_seconds: int = Field(900, description="Window over which failed sign-ins are counted.")
     login_free_failures: int = Field(
@@ -161,6 +172,10 @@ class Settings(BaseSettings):
             raise ValueError("PCS_JOBS_WORKERS must be >= 1")
         if self.thumb_memory_mb < 256:
             raise ValueError("PCS_THUMB_MEMORY_MB must be at least 256")
+        if self.default_quota_bytes is not None and self.default_quota_bytes < 0:
+            raise ValueError("PCS_DEFAULT_QUOTA_BYTES must be 0 or more (unset it for no quota)")
+        if self.versions_max < 1 or self.versions_keep_all_days < 0 or self.trash_days < 0:
+            raise ValueError("PCS_VERSIONS_MAX must be >= 1; PCS_VERSIONS_KEEP_ALL_DAYS and PCS_TRASH_DAYS >= 0")
         return self
 
     @property

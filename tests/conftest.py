@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import time
@@ -37,9 +38,9 @@ def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateS3]:
         yield s3
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database on the local server, dropped at the end."""
+@contextlib.contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A new PostgreSQL database on the local server (its URL), dropped afterwards."""
     import sqlalchemy as sa
 
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -59,6 +60,13 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as c:
             c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the session."""
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +107,19 @@ def core(request: pytest.FixtureRequest, weed: PrivateS3, tmp_path_factory: pyte
     c = make_core(make_settings(tmp, weed, url, f"pcs-{request.param}-{secrets.token_hex(3)}"))
     yield c
     c.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_core(request: pytest.FixtureRequest, weed: PrivateS3, tmp_path: Path) -> Iterator[Core]:
+    """A Core with a database and bucket of its own, for tests that look at everything stored
+    (integrity checks, garbage collection). Settings: ``@pytest.mark.core_settings(name=value)``."""
+    marker = request.node.get_closest_marker("core_settings")
+    extra = dict(marker.kwargs) if marker else {}
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(fresh_pg_database()) if request.param == "postgresql" else None
+        c = make_core(make_settings(tmp_path, weed, url, f"own-{request.param[:2]}-{secrets.token_hex(4)}", **extra))
+        stack.callback(c.close)
+        yield c
 
 
 @pytest.fixture

@@ -44,6 +44,16 @@ class ObjectInfo:
     last_modified: datetime
 
 
+@dataclass(frozen=True)
+class MultipartInfo:
+    """An S3 multipart upload that was started and neither completed nor aborted: its parts take
+    space but are no object (an object listing does not show them)."""
+
+    key: str
+    upload_id: str
+    initiated: datetime
+
+
 class BlobStore:
     """Thin S3 wrapper. Clients are created lazily; missing objects raise FileNotFoundError."""
 
@@ -205,6 +215,13 @@ class BlobStore:
             UploadId=upload_id,
             MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
         )
+
+    def multipart_uploads(self, prefix: str) -> Iterator[MultipartInfo]:
+        """Every unfinished multipart upload under ``prefix``."""
+        paginator = self.client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for u in page.get("Uploads", []):
+                yield MultipartInfo(u["Key"], u["UploadId"], u["Initiated"])
 
     def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

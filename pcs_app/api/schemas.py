@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pcs_app.models import ID_LENGTH, ID_PATTERN, Change, KindName, Node, Version, kind_name
-from pcs_app.services.accounts import EMAIL_PATTERN
+from pcs_app.services.accounts import EMAIL_PATTERN, Usage
 from pcs_app.services.content import SHA256_PATTERN
 from pcs_app.services.names import MAX_NAME_CHARS, NAME_PATTERN
 
@@ -84,6 +84,29 @@ class TokenInfo(BaseModel):
     last_used_at: datetime | None
 
 
+class UsageOut(BaseModel):
+    used_bytes: int = Field(description="Everything counted against the quota: every version, the trash included.")
+    quota_bytes: int | None = Field(description="null: unlimited.")
+    free_bytes: int | None = Field(description="null: unlimited.")
+    files_bytes: int = Field(description="Current content of the files in use.")
+    versions_bytes: int = Field(description="Older versions of those files.")
+    trash_bytes: int = Field(description="Everything in the trash, every version.")
+    by_type: dict[str, int] = Field(description="files_bytes by kind: image, video, audio, document, other.")
+
+    @classmethod
+    def of(cls, u: Usage) -> UsageOut:
+        free = None if u.quota_bytes is None else max(u.quota_bytes - u.used_bytes, 0)
+        return cls(
+            used_bytes=u.used_bytes,
+            quota_bytes=u.quota_bytes,
+            free_bytes=free,
+            files_bytes=u.files_bytes,
+            versions_bytes=u.versions_bytes,
+            trash_bytes=u.trash_bytes,
+            by_type=u.by_type,
+        )
+
+
 class UserOut(BaseModel):
     id: int
     email: str
@@ -91,6 +114,7 @@ class UserOut(BaseModel):
     root_id: str
     used_bytes: int
     quota_bytes: int | None
+    usage: UsageOut | None = Field(None, description="What takes the space.")
 
 
 class NodeOut(BaseModel):
@@ -235,18 +259,42 @@ class VersionOut(BaseModel):
     sha256: str
     mime_type: str | None
     author_id: int | None
+    author: str | None = Field(None, description="Email of who uploaded it (null: a link visitor, or unknown).")
     created_at: datetime
+    current: bool = Field(False, description="The file's content now.")
+    pinned: bool = Field(False, description="Kept whatever the retention rules say.")
 
     @classmethod
-    def of(cls, v: Version) -> VersionOut:
+    def of(cls, v: Version, *, author: str | None = None, current: bool = False) -> VersionOut:
         return cls(
             id=v.id or 0,
             size=v.size,
             sha256=v.sha256,
             mime_type=v.mime_type,
             author_id=v.author_id,
+            author=author,
             created_at=v.created_at,
+            current=current,
+            pinned=v.pinned,
         )
+
+
+class VersionPatch(Strict):
+    pinned: bool = Field(description="true: retention never thins this version; false: it may again.")
+
+
+class TrashItemOut(NodeOut):
+    trashed_from: str = Field(description="The folder it was in, as a path from your root ('/' for the root).")
+
+
+class TrashPageOut(BaseModel):
+    items: list[TrashItemOut]
+    next_cursor: str | None
+
+
+class PurgeOut(BaseModel):
+    items: int = Field(description="Files and folders deleted for good.")
+    bytes: int = Field(description="Bytes (every version) no longer counted against your quota.")
 
 
 class ChangeOut(BaseModel):

@@ -1,10 +1,10 @@
-"""Command line: `python -m pcs_app.cli run|s3|web|worker|jobs|migrate|create-admin|gc`."""
+"""Command line: `python -m pcs_app.cli run|s3|web|worker|jobs|migrate|create-admin|users|gc|fsck`."""
 
 from __future__ import annotations
 
 import argparse
 
-from .admin import cmd_create_admin, cmd_gc, cmd_migrate
+from .admin import cmd_create_admin, cmd_fsck, cmd_gc, cmd_migrate, cmd_users
 from .jobs import cmd_jobs
 from .launch import cmd_run, cmd_s3, cmd_web, cmd_worker
 
@@ -20,7 +20,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--email", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(fn=cmd_create_admin)
+    p = sub.add_parser("users", help="accounts: list | quota EMAIL SIZE (e.g. 50G, or 'unlimited')")
+    p.add_argument("action", choices=["list", "quota"])
+    p.add_argument("args", nargs="*", help="quota: EMAIL SIZE")
+    p.set_defaults(fn=cmd_users)
     sub.add_parser("gc", help="reclaim unreferenced stored bytes").set_defaults(fn=cmd_gc)
+    p = sub.add_parser("fsck", help="check the database against S3 (exit 1 while problems remain)")
+    p.add_argument("--repair", action="store_true", help="fix what is safe and say what was done")
+    p.set_defaults(fn=cmd_fsck)
     p = sub.add_parser("worker", help="run background jobs (thumbnails, garbage collection)")
     p.add_argument("--workers", type=int, default=0, help="threads (default PCS_JOBS_WORKERS)")
     p.add_argument("--no-periodic", action="store_true", help="leave periodic jobs to another worker")

@@ -154,3 +154,11 @@ def account(actor: Actor) -> User:
     if isinstance(actor, LinkVisitor):
         raise Forbidden("This needs an account: sign in first.")
     return actor
+
+
+def require_admin(actor: Actor) -> User:
+    """The actor's account if it administers this server; Forbidden for anyone else."""
+    user = account(actor)
+    if not user.is_admin:
+        raise Forbidden("Only administrators may do that.")
+    return user

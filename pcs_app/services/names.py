@@ -52,7 +52,7 @@ def name_key(nfc_name: str) -> str:
     return nfc_name.casefold()
 
 
-def numbered(name: str, n: int) -> str:
+def numbered(name: str, n: int | str) -> str:
     """'report.pdf', 2 -> 'report (2).pdf'; folders and dotfiles keep their whole name as stem."""
     dot = name.rfind(".")
     if dot <= 0:

@@ -57,7 +57,7 @@ def test_the_gate_covers_the_functions_we_know_of() -> None:
 
 
 @pytest.fixture
-def world(core: Core, user: User, other_user: User) -> dict[str, Any]:
+def world(core: Core, user: User, other_user: User) -> dict[str, Any]:  # ids: node ids, and a version id
     mine_folder = tree.create_folder(core, user, user.root_id, "mine")
     mine_file = content.upload(core, user, user.root_id, "mine.txt", [b"mine"])
     theirs_folder = tree.create_folder(core, other_user, other_user.root_id, "theirs")
@@ -67,6 +67,7 @@ def world(core: Core, user: User, other_user: User) -> dict[str, Any]:
         "file": mine_file.id,
         "foreign_folder": theirs_folder.id,
         "foreign_file": theirs_file.id,
+        "version": mine_file.version_id,
     }
 
 
@@ -87,6 +88,8 @@ def arguments(fn: Callable[..., Any], core: Core, actor: User, ids: dict[str, st
         "on_conflict": "rename",
         "email": "nobody-special@example.com",
         "role": "viewer",
+        "version_id": ids["version"],
+        "pinned": True,
         **SPECIAL.get(fn.__name__, {}),
     }
     out: dict[str, Any] = {}

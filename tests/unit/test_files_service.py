@@ -209,10 +209,10 @@ def test_trash_hides_subtree_and_restore_brings_it_back(core: Core, user) -> Non
         content.open_download(core, user, f.id)
     with pytest.raises(NotFound):
         put(core, user, folder.id, "new.txt", b"x")
-    assert [n.id for n in tree.list_trash(core, user)] == [folder.id]
+    assert [n.id for n in tree.list_trash(core, user).items] == [folder.id]
     tree.create_folder(core, user, user.root_id, "trip")  # name reused meanwhile
     restored = tree.restore(core, user, folder.id)
-    assert restored.name == "trip (1)"
+    assert restored.name == "trip (restored)"
     assert read_all(core, user, f.id) == b"\xff\xd8\xff" + b"1" * 10
 
 

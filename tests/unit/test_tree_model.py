@@ -40,6 +40,7 @@ class MNode:
     size: int = 0
     trashed: bool = False  # this node or an ancestor is in the trash
     trash_root: bool = False
+    trashed_from: list[str] = field(default_factory=list)  # folder names from the root, when trashed
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Model:
     nodes: dict[str, MNode] = field(default_factory=dict)
     used: int = 0
     feed: list[str] = field(default_factory=list)
+    nodes_alias: dict[str, str] = field(default_factory=dict)  # placeholder id -> the server's
 
     def live_children(self, folder: str) -> list[MNode]:
         return [n for n in self.nodes.values() if n.parent == folder and not n.trashed]
@@ -62,6 +64,18 @@ class Model:
         while self.taken(folder, numbered(name, n)) is not None:
             n += 1
         return numbered(name, n)
+
+    def restored_name(self, folder: str, name: str) -> str:
+        """'name', else 'name (restored)', 'name (restored 2)', ..."""
+        if self.taken(folder, name) is None:
+            return name
+        n = 1
+        while self.taken(folder, numbered(name, "restored" if n == 1 else f"restored {n}")) is not None:
+            n += 1
+        return numbered(name, "restored" if n == 1 else f"restored {n}")
+
+    def path_names(self, folder: str) -> list[str]:
+        return [self.nodes[a].name for a in reversed([folder, *self.ancestors(folder)])][1:]
 
     def below(self, node_id: str) -> list[MNode]:
         out, todo = [], [node_id]
@@ -192,7 +206,8 @@ class Walk:
         if node is None:
             return
         if self.expect(True, f"trash {node.name}", tree.trash, node.id) is not None:
-            node.trashed, node.trash_root = True, True
+            assert node.parent is not None
+            node.trashed, node.trash_root, node.trashed_from = True, True, self.m.path_names(node.parent)
             for n in self.m.below(node.id):
                 if not n.trashed:
                     n.trashed = True
@@ -204,10 +219,34 @@ class Walk:
             return
         node = self.rng.choice(roots)
         assert node.parent is not None
-        parent = node.parent if not self.m.nodes[node.parent].trashed else self.root
-        final = self.m.free_name(parent, node.name)
+        # Back to its folder if that is live; else the folders of its old path, made again where
+        # missing (a file in the way of a folder name gives 'name (restored)').
+        made: list[tuple[str, str]] = []  # (parent in the model, name) of folders the server makes
+        parent = node.parent
+        if self.m.nodes[node.parent].trashed:
+            parent = self.root
+            for part in node.trashed_from:
+                found = self.m.taken(parent, part)
+                if found is not None and found.kind == "folder":
+                    parent = found.id
+                    continue
+                name = part if found is None else self.m.restored_name(parent, part)
+                made.append((parent, name))
+                parent = f"new:{len(made)}"
+                self.m.nodes[parent] = MNode(parent, made[-1][0], name, "folder")
+        final = self.m.restored_name(parent, node.name)
         got = self.expect(True, f"restore {node.name}", tree.restore, node.id)
         assert got is not None and got.name == final, f"restored as {got.name!r}, model says {final!r}"
+        for i, (_, name) in enumerate(made, start=1):  # learn the ids the server gave the new folders
+            tmp = self.m.nodes.pop(f"new:{i}")
+            real_parent = tmp.parent if not str(tmp.parent).startswith("new:") else self.m.nodes_alias[tmp.parent]
+            kids = tree.list_children(self.core, self.user, real_parent, limit=1000).items
+            twin = next(k for k in kids if k.name == name and k.kind == "folder")
+            self.m.nodes_alias[f"new:{i}"] = twin.id
+            self.m.nodes[twin.id] = MNode(twin.id, real_parent, name, "folder")
+            self.m.feed.append("created")
+        if str(parent).startswith("new:"):
+            parent = self.m.nodes_alias[parent]
         below_same = [n for n in self.m.below(node.id) if n.trashed and not n.trash_root]
         node.trashed, node.trash_root, node.parent, node.name = False, False, parent, final
         for n in below_same:

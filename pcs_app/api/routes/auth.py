@@ -13,7 +13,7 @@ from pcs_app.wiring import get_core
 
 from ..deps import SESSION_COOKIE, Actor, client_ip, session_secret
 from ..responses import errors
-from ..schemas import SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UserOut
+from ..schemas import SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UsageOut, UserOut
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 THROTTLED = errors(400, 429)
@@ -28,6 +28,7 @@ def user_out(u: User) -> UserOut:
         root_id=u.root_id or "",
         used_bytes=u.used_bytes,
         quota_bytes=u.quota_bytes,
+        usage=None,
     )
 
 
@@ -102,4 +103,8 @@ async def end_session(request: Request) -> Response:
 
 @router.get("/me", response_model=UserOut, responses=errors(401))
 def me(user: Actor) -> UserOut:
-    return user_out(accounts.get_user(get_core(), user.id))
+    """Your account, with what takes your space (``usage``)."""
+    core = get_core()
+    out = user_out(accounts.get_user(core, user.id))
+    out.usage = UsageOut.of(accounts.usage(core, user))
+    return out

@@ -16,7 +16,7 @@ from ..deps import Actor
 from ..http import content_disposition, etag_matches
 from ..ids import NodeId
 from ..responses import errors
-from ..schemas import ID_LENGTH, ID_PATTERN, VersionOut
+from ..schemas import ID_LENGTH, ID_PATTERN
 from ..serve import file_response
 
 
@@ -78,11 +78,6 @@ async def download_archive(
         "X-Content-Type-Options": "nosniff",
     }
     return StreamingResponse(arc.chunks, headers=headers, media_type="application/zip")
-
-
-@router.get("/nodes/{node_id:id}/versions", response_model=list[VersionOut])
-def list_versions(node_id: NodeId, user: Actor) -> list[VersionOut]:
-    return [VersionOut.of(v) for v in content.list_versions(get_core(), user, node_id)]
 
 
 @router.get(

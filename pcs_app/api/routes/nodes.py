@@ -103,12 +103,6 @@ def restore_node(node_id: NodeId, user: Actor, body: RestoreRequest | None = Non
     return NodeOut.of(tree.restore(get_core(), user, node_id, (body or RestoreRequest()).on_conflict))
 
 
-@router.get("/trash", response_model=list[NodeOut])
-def list_trash(user: Actor, limit: PageLimit = 200) -> list[NodeOut]:
-    tree.check_limit(get_core(), limit)
-    return [NodeOut.of(n) for n in tree.list_trash(get_core(), user, limit)]
-
-
 def _bulk(op: str, ids: list[str], parent_id: str | None, user: Actor) -> BulkOut:
     result = tree.apply(get_core(), user, op, ids, parent_id)
     items = [

@@ -1,5 +1,6 @@
-"""Accounts, sign-in limits and tokens."""
+"""Accounts, sign-in limits, tokens, quotas and usage."""
 
+from .admin import AccountInfo, Usage, list_users, list_users_as, set_quota, set_quota_as, usage
 from .tokens import (
     SESSION_COOKIE,
     TOKEN_PREFIX,
@@ -26,7 +27,9 @@ __all__ = [
     "EMAIL_PATTERN",
     "SESSION_COOKIE",
     "TOKEN_PREFIX",
+    "AccountInfo",
     "IssuedToken",
+    "Usage",
     "authenticate",
     "check_password",
     "create_user",
@@ -35,9 +38,14 @@ __all__ = [
     "issue_token",
     "lifetime",
     "list_tokens",
+    "list_users",
+    "list_users_as",
     "normalise_email",
     "revoke_token",
+    "set_quota",
+    "set_quota_as",
     "sign_in",
     "sign_out",
     "sign_up",
+    "usage",
 ]

@@ -62,7 +62,12 @@ def create_user(
         with core.db.write() as s:
             if s.exec(select(User.id).where(User.email == email_n)).first() is not None:
                 raise Conflict("An account with that email already exists.")
-            user = User(email=email_n, password_hash=pw_hash, is_admin=is_admin)
+            user = User(
+                email=email_n,
+                password_hash=pw_hash,
+                is_admin=is_admin,
+                quota_bytes=core.settings.default_quota_bytes,
+            )
             s.add(user)
             s.flush()
             if user.id is None:

@@ -93,14 +93,21 @@ def place(tx: Tx, actor: Actor, parent: Node, item: Incoming) -> tuple[Node, str
     s = tx.s
     dropped: str | None = None
     blob = s.exec(select(Blob).where(Blob.sha256 == item.sha256)).first()
-    if blob is not None and blob.size == item.size:
-        s.exec(update(Blob).where(col(Blob.id) == blob.id).values(refcount=col(Blob.refcount) + 1))
-        dropped = item.new_key  # identical content is already stored
-    elif blob is not None:
+    if blob is not None and blob.size != item.size:
         raise IntegrityFailed("sha256 collision with a different size; refusing to store.")
+    # Take the reference in one statement that also proves the row is still there: garbage
+    # collection may have deleted an unreferenced row since the SELECT (its delete re-checks
+    # refcount <= 0 in the same statement, so once this update lands the row is safe).
+    if (
+        blob is not None
+        and s.exec(update(Blob).where(col(Blob.id) == blob.id).values(refcount=col(Blob.refcount) + 1)).rowcount
+    ):
+        dropped = item.new_key  # identical content is already stored
     elif item.new_key is None:
         raise NotFound("That content is no longer stored; upload the bytes.")
     else:
+        if blob is not None:
+            s.expunge(blob)  # collected a moment ago: store this copy instead
         blob = Blob(sha256=item.sha256, size=item.size, s3_key=item.new_key, refcount=1)
         s.add(blob)
     tx.charge(item.size)

@@ -4,22 +4,28 @@ from .bulk import BulkResult, Outcome, apply
 from .copy import copy
 from .edit import create_folder, move, rename
 from .listing import SORTS, Page, ancestors, check_limit, get_node, list_children, root
-from .trash import list_trash, restore, trash
+from .purge import PurgeReport, delete_forever, empty_trash, purge_expired
+from .trash import TrashPage, list_trash, restore, trash
 
 __all__ = [
     "SORTS",
     "BulkResult",
     "Outcome",
     "Page",
+    "PurgeReport",
+    "TrashPage",
     "ancestors",
     "apply",
     "check_limit",
     "copy",
     "create_folder",
+    "delete_forever",
+    "empty_trash",
     "get_node",
     "list_children",
     "list_trash",
     "move",
+    "purge_expired",
     "rename",
     "restore",
     "root",

@@ -1,18 +1,25 @@
-"""The trash: move items (and everything below them) there, bring them back, list it."""
+"""The trash: move items (and everything below them) there, list it a page at a time, bring them back.
+(Deleting for good: tree/purge.py.)"""
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import col, select
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import tuple_, update
+from sqlmodel import Session, col, select
 
 from pcs_app.models import FOLDER, Node, User, utcnow
 
 from ..access import Actor, Perm, check, check_node
 from ..core import Core
-from ..errors import Forbidden, NotFound
-from ..names import name_key
-from ..tx import write_tx
-from .common import flush_unique, owner_root, require_not_root, resolve_name, subtree_ids, touch
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..names import name_key, numbered
+from ..paths import path_of
+from ..tx import Tx, write_tx
+from .common import flush_unique, owner_root, require_not_root, subtree_ids, taken, touch
 
 _BATCH = 500
 
@@ -32,17 +39,51 @@ def trash(core: Core, actor: Actor, node_id: object) -> Node:
         below = subtree_ids(s, node.id, None) if node.kind == FOLDER else []
         for i in range(0, len(below), _BATCH):
             s.exec(update(Node).where(col(Node.id).in_(below[i : i + _BATCH])).values(trashed_at=now))
-        node.trashed_at, node.trash_root = now, True
-        s.add(node)
         parent = s.get(Node, node.parent_id)
+        node.trashed_at, node.trash_root = now, True
+        node.trashed_from = "/" + "/".join(n.name for n in path_of(s, parent)[1:]) if parent is not None else "/"
+        s.add(node)
         if parent is not None:
             touch(s, parent)
         tx.record(node, "trashed")
     return node
 
 
+def restored_name(s: Session, parent_id: str, name: str) -> str:
+    """``name`` if free in the folder, else 'name (restored)', then 'name (restored 2)', …"""
+    if taken(s, parent_id, name) is None:
+        return name
+    for n in range(1, 10_000):
+        candidate = numbered(name, "restored" if n == 1 else f"restored {n}")
+        if taken(s, parent_id, candidate) is None:
+            return candidate
+    raise InvalidInput("Too many items with that name; rename the one in the folder first.")
+
+
+def _folder_at(tx: Tx, owner_id: int, path: str) -> Node:
+    """The live folder at ``path`` ("/Photos/2024") in the owner's files, made where it is missing."""
+    s = tx.s
+    folder = s.get(Node, owner_root(s, owner_id))
+    if folder is None:
+        raise NotFound("The root folder is missing.")
+    for part in (p for p in path.split("/") if p):
+        found = taken(s, folder.id, part)
+        if found is None or found.kind != FOLDER:
+            name = part if found is None else restored_name(s, folder.id, part)
+            found = Node(owner_id=owner_id, parent_id=folder.id, name=name, name_key=name_key(name), kind=FOLDER)
+            s.add(found)
+            flush_unique(s)
+            touch(s, folder)
+            tx.record(found, "created")
+        folder = found
+    return folder
+
+
 def restore(core: Core, actor: Actor, node_id: object, on_conflict: str = "rename") -> Node:
-    """Bring a trashed item back to its folder (renamed if its name was taken meanwhile)."""
+    """Bring a trashed item back to its folder. Folders that are gone are made again; a name taken in
+    the meantime gives 'name (restored)' (with on_conflict='fail': a Conflict instead)."""
+    if on_conflict not in ("fail", "rename"):
+        raise InvalidInput("on_conflict must be 'fail' or 'rename'.")
     with core.db.read() as s:
         owner = check_node(s, actor, node_id, Perm.WRITE, allow_trashed=True).owner_id
     with write_tx(core, owner) as tx:
@@ -51,15 +92,19 @@ def restore(core: Core, actor: Actor, node_id: object, on_conflict: str = "renam
         if node.trashed_at is None or not node.trash_root:
             raise NotFound("That item is not in the trash.")
         parent = s.get(Node, node.parent_id)
-        if parent is None or parent.trashed_at is not None:
-            parent = s.get(Node, owner_root(s, node.owner_id))
-            if parent is None:
-                raise NotFound("The root folder is missing.")
-        final = resolve_name(s, parent.id, node.name, on_conflict)
+        # Its folder if that is still there (even renamed or moved); else the path it was at, made
+        # again. (An item whose folder was deleted for good hangs under the root: purge.py.)
+        rehomed = parent is not None and parent.parent_id is None and (node.trashed_from or "/") != "/"
+        if parent is None or parent.trashed_at is not None or rehomed:
+            parent = _folder_at(tx, node.owner_id, node.trashed_from or "/")
+        clash = taken(s, parent.id, node.name)
+        if clash is not None and on_conflict == "fail":
+            raise Conflict(f"'{clash.name}' is in that folder now.", existing_id=clash.id)
+        final = restored_name(s, parent.id, node.name)
         below = subtree_ids(s, node.id, node.trashed_at) if node.kind == FOLDER else []
         for i in range(0, len(below), _BATCH):
             s.exec(update(Node).where(col(Node.id).in_(below[i : i + _BATCH])).values(trashed_at=None))
-        node.trashed_at, node.trash_root = None, False
+        node.trashed_at, node.trash_root, node.trashed_from = None, False, None
         node.parent_id, node.name, node.name_key = parent.id, final, name_key(final)
         s.add(node)
         flush_unique(s)
@@ -68,13 +113,39 @@ def restore(core: Core, actor: Actor, node_id: object, on_conflict: str = "renam
     return node
 
 
-def list_trash(core: Core, actor: User, limit: int = 200) -> list[Node]:
+@dataclass(frozen=True)
+class TrashPage:
+    items: list[Node]
+    next_cursor: str | None
+
+
+def _cursor(node: Node) -> str:
+    assert node.trashed_at is not None
+    raw = json.dumps([node.trashed_at.isoformat(), node.id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[datetime, str]:
+    try:
+        when, node_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at = datetime.fromisoformat(when)
+        if at.tzinfo is None or not isinstance(node_id, str):
+            raise ValueError
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise InvalidInput("That page cursor is not valid for the trash; start again without it.") from e
+    return at, node_id
+
+
+def list_trash(core: Core, actor: User, *, limit: object = 200, cursor: str | None = None) -> TrashPage:
+    """What the user put in the trash, newest first, a page at a time (one index range scan)."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not (1 <= limit <= core.settings.list_page_max):
+        raise InvalidInput(f"limit must be between 1 and {core.settings.list_page_max}.")
+    q = select(Node).where(Node.owner_id == actor.id, col(Node.trash_root).is_(True))
+    if cursor:
+        at, node_id = _after(cursor)
+        q = q.where(tuple_(col(Node.trashed_at), col(Node.id)) < tuple_(at, node_id))
     with core.db.read() as s:
-        return list(
-            s.exec(
-                select(Node)
-                .where(Node.owner_id == actor.id, col(Node.trash_root).is_(True))
-                .order_by(col(Node.trashed_at).desc())
-                .limit(limit)
-            ).all()
-        )
+        rows = list(s.exec(q.order_by(col(Node.trashed_at).desc(), col(Node.id).desc()).limit(limit + 1)).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return TrashPage(rows, _cursor(rows[-1]) if more else None)

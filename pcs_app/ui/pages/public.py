@@ -13,7 +13,7 @@ from ..states.public import PublicState
 Row = ObjectVar[dict[str, str]]
 
 
-def _frame(*children: rx.Component) -> rx.Component:
+def _frame(*children: rx.Component | rx.Var[object]) -> rx.Component:
     return rx.box(
         rx.vstack(
             rx.hstack(

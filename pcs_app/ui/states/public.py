@@ -62,7 +62,7 @@ class PublicState(rx.State):
         return public.admit(core(), link, jar_value)
 
     @rx.event(background=True)
-    async def load_link(self) -> Events:
+    async def load_link(self) -> None:
         """on_load: what the link opens, or why it opens nothing."""
         async with self:
             params = self.router.page.params or {}
