@@ -16,12 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import cluster, listing, sharing, small, thumbs, ui, upload
+from . import cluster, listing, recovery, sharing, small, thumbs, ui, upload
 from . import search as search_bench
 from .common import RESULTS_DIR, Row, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
 
-BENCHES = ("upload", "small", "listing", "ui", "thumbs", "sharing", "search", "cluster")
+BENCHES = ("upload", "small", "listing", "ui", "thumbs", "sharing", "recovery", "search", "cluster")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--thumbs-megapixels", type=float, default=12, help="size of each JPEG (megapixels)")
     p.add_argument("--thumbs-workers", type=int, default=2, help="threads on each side of the thumbnail benchmark")
     p.add_argument("--sharing-entries", type=int, default=10_000, help="entries in the shared folder listed")
+    p.add_argument("--trash-entries", type=int, default=50_000, help="items in the trash listed (recovery)")
+    p.add_argument("--empty-files", type=int, default=10_000, help="files in the trash emptied (recovery)")
+    p.add_argument("--restore-reps", type=int, default=5, help="version restores timed per file (recovery)")
     p.add_argument("--search-docs", type=int, default=100_000, help="files indexed by the search benchmark")
     p.add_argument("--search-runs", type=int, default=200, help="timed runs per search query kind")
     p.add_argument("--search-content-share", type=float, default=0.2, help="share of files with ~2 KB of text")
@@ -159,6 +162,19 @@ def main(argv: list[str] | None = None) -> int:
                         guarded(
                             "sharing (listing)",
                             lambda: sharing.run_shared_listing(stack, api, email, args.sharing_entries, args.reps),
+                        )
+                    )
+                if "recovery" in args.only:
+                    sections.append(
+                        guarded(
+                            "trash (listing)", lambda: recovery.run_trash_listing(stack, args.trash_entries, args.reps)
+                        )
+                    )
+                    sections.append(guarded("trash (empty)", lambda: recovery.run_empty_trash(stack, args.empty_files)))
+                    sections.append(
+                        guarded(
+                            "versions (restore)",
+                            lambda: recovery.run_version_restore(stack, work, args.size_mib, args.restore_reps),
                         )
                     )
                 if "search" in args.only:

@@ -125,6 +125,15 @@ def _trashed(w: World) -> str:
     return node
 
 
+def _old_version(w: World) -> str:
+    """A fresh file with two versions: 'node/versions/old id'."""
+    name = f"v-{secrets.token_hex(3)}.txt"
+    node = w.owner.put(f"/api/v1/nodes/{w.folder}/files", params={"name": name}, content=b"one").json()["id"]
+    w.owner.put(f"/api/v1/nodes/{w.folder}/files", params={"name": name}, content=b"two")
+    old = w.owner.get(f"/api/v1/nodes/{node}/versions").json()[-1]["id"]
+    return f"{node}/versions/{old}"
+
+
 def _known_hash(w: World, role: str) -> dict[str, Any]:
     data = b"known by everyone " + role.encode()
     if role != "anon":
@@ -200,6 +209,22 @@ ACCOUNT_ROUTES: dict[str, tuple[Req, dict[str, int]]] = {
         lambda w, r: ("GET", f"/api/v1/nodes/{w.file}/versions", {}),
         {"owner": 200, "editor": 200, "viewer": 200},
     ),
+    "restore_version": (
+        lambda w, r: ("POST", f"/api/v1/nodes/{_old_version(w)}/restore", {}),
+        {"owner": 201, "editor": 201, "viewer": 403},
+    ),
+    "patch_version": (
+        lambda w, r: ("PATCH", f"/api/v1/nodes/{_old_version(w)}", {"json": {"pinned": True}}),
+        {"owner": 200, "editor": 200, "viewer": 403},
+    ),
+    "delete_version": (
+        lambda w, r: ("DELETE", f"/api/v1/nodes/{_old_version(w)}", {}),
+        {"owner": 204, "editor": 204, "viewer": 403},
+    ),
+    "delete_forever": (  # deleting for good is the owner's alone, even inside a shared folder
+        lambda w, r: ("DELETE", f"/api/v1/trash/{_trashed(w)}", {}),
+        {"owner": 200, "editor": 403, "viewer": 403},
+    ),
     "get_thumbnail": (  # a text file has no thumbnail: 404 no_thumbnail for those who may see it
         lambda w, r: ("GET", f"/api/v1/nodes/{w.file}/thumbnail", {}),
         {"owner": 404, "editor": 404, "viewer": 404},
@@ -250,7 +275,14 @@ OWN_ROUTES: dict[str, tuple[str, str, int]] = {
     "list_links": ("GET", "/api/v1/links", 200),
     "shared_with_me": ("GET", "/api/v1/shared", 200),
     "get_changes": ("GET", "/api/v1/changes", 200),
+    "empty_trash": ("DELETE", "/api/v1/trash", 200),  # one's own trash
     "totals": ("GET", "/api/v1/admin/totals", 403),  # administrators only; nobody here is one
+    "list_users": ("GET", "/api/v1/admin/users", 403),
+}
+# Administration with a body: every signed-in caller here is refused (403), nobody signed in 401;
+# what an administrator gets is in tests/api/test_recovery_api.py.
+ADMIN_ROUTES: dict[str, Req] = {
+    "patch_user": lambda w, r: ("PATCH", f"/api/v1/admin/users/{w.owner.user_id}", {"json": {"quota_bytes": 1}}),
 }
 # Bulk actions answer 200 and report each item: the item's own status says what the caller may do.
 BULK_ROUTES: dict[str, tuple[Req, dict[str, str]]] = {
@@ -285,7 +317,14 @@ NOT_ROLE_BASED = {
 def test_every_operation_of_the_schema_is_in_the_matrix(world: World) -> None:
     spec = world.anon.get("/api/openapi.json").json()
     ops = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
-    covered = set(ACCOUNT_ROUTES) | set(OWN_ROUTES) | set(BULK_ROUTES) | set(PUBLIC_ROUTES) | set(NOT_ROLE_BASED)
+    covered = (
+        set(ACCOUNT_ROUTES)
+        | set(OWN_ROUTES)
+        | set(ADMIN_ROUTES)
+        | set(BULK_ROUTES)
+        | set(PUBLIC_ROUTES)
+        | set(NOT_ROLE_BASED)
+    )
     assert ops - covered == set(), "operations with no row in the authorization matrix"
     assert covered - ops == set(), "rows for operations the schema no longer has"
 
@@ -320,6 +359,15 @@ def test_own_routes(world: World, op: str, role: str) -> None:
     assert r.status_code == (401 if role == "anon" else expected), f"{op} as {role}: {r.text[:200]}"
     if role in ("stranger", "anon"):
         no_leak(r)
+
+
+@pytest.mark.parametrize("op", sorted(ADMIN_ROUTES))
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_routes(world: World, op: str, role: str) -> None:
+    method, path, kw = ADMIN_ROUTES[op](world, role)
+    r = world.client(role).request(method, path, **kw)
+    assert r.status_code == (401 if role == "anon" else 403), f"{op} as {role}: {r.text[:200]}"
+    assert world.owner.get("/api/v1/me").json()["quota_bytes"] is None  # nothing changed
 
 
 @pytest.mark.parametrize("op", sorted(BULK_ROUTES))

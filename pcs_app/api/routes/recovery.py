@@ -3,7 +3,9 @@ good, empty). Restoring a trashed item is ``POST /nodes/{id}/restore`` (nodes.py
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import Node
@@ -17,6 +19,7 @@ from ..schemas import NodeOut, PurgeOut, TrashItemOut, TrashPageOut, VersionOut,
 from .nodes import Cursor, PageLimit
 
 router = APIRouter(prefix="/api/v1", responses=errors(400, 401, 404))
+VersionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A version's id (GET …/versions lists them).")]
 
 
 @router.get("/nodes/{node_id:id}/versions", response_model=list[VersionOut], tags=["versions"])
@@ -34,7 +37,7 @@ def list_versions(node_id: NodeId, user: Actor) -> list[VersionOut]:
     responses=errors(403, 409, 507),
     tags=["versions"],
 )
-def restore_version(node_id: NodeId, version_id: int, user: Actor) -> VersionOut:
+def restore_version(node_id: NodeId, version_id: VersionId, user: Actor) -> VersionOut:
     """Make an old version the current content again. It comes back as a new version (the one it
     replaces stays in the history); no byte is copied, but it counts against the quota again."""
     v = content.restore_version(get_core(), user, node_id, version_id)
@@ -44,7 +47,7 @@ def restore_version(node_id: NodeId, version_id: int, user: Actor) -> VersionOut
 @router.patch(
     "/nodes/{node_id:id}/versions/{version_id}", response_model=VersionOut, responses=errors(403), tags=["versions"]
 )
-def patch_version(node_id: NodeId, version_id: int, body: VersionPatch, user: Actor) -> VersionOut:
+def patch_version(node_id: NodeId, version_id: VersionId, body: VersionPatch, user: Actor) -> VersionOut:
     """Pin a version (retention never thins it) or unpin it."""
     return VersionOut.of(content.pin_version(get_core(), user, node_id, version_id, body.pinned))
 
@@ -56,7 +59,7 @@ def patch_version(node_id: NodeId, version_id: int, body: VersionPatch, user: Ac
     responses=errors(403, 409),
     tags=["versions"],
 )
-def delete_version(node_id: NodeId, version_id: int, user: Actor) -> Response:
+def delete_version(node_id: NodeId, version_id: VersionId, user: Actor) -> Response:
     """Delete one old version for good (not the current one: 409)."""
     content.delete_version(get_core(), user, node_id, version_id)
     return Response(status_code=204)

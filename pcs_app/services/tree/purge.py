@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, literal, update
 from sqlmodel import Session, col, select
 
-from pcs_app.models import FOLDER, Blob, Grant, Node, ShareLink, User, Version, utcnow
+from pcs_app.models import FILE, FOLDER, Blob, Grant, Node, ShareLink, User, Version, utcnow
 
-from ..access import Actor, Perm, check_node
+from ..access import Actor, Perm, account, check_node
 from ..core import Core
 from ..errors import NotFound
 from ..tx import write_tx
@@ -107,21 +107,54 @@ def delete_forever(core: Core, actor: Actor, node_id: object) -> PurgeReport:
     return purge(core, node.owner_id, node.id)
 
 
+def _purge_roots(core: Core, owner_id: int, roots: list[tuple[str, str]]) -> PurgeReport:
+    """Delete these trash roots of one owner: files ``CHUNK`` to a transaction, folders one by one."""
+    report = PurgeReport()
+    files = [node_id for node_id, kind in roots if kind == FILE]
+    for i in range(0, len(files), CHUNK):
+        with write_tx(core, owner_id) as tx:
+            nodes = tx.s.exec(
+                select(Node).where(
+                    col(Node.id).in_(files[i : i + CHUNK]),
+                    Node.owner_id == owner_id,
+                    col(Node.trash_root).is_(True),
+                    col(Node.trashed_at).is_not(None),
+                )
+            ).all()  # still in the trash (not restored meanwhile)
+            if not nodes:
+                continue
+            for node in nodes:
+                tx.record(node, DELETED)
+            freed, _ = _drop(tx.s, [n.id for n in nodes])
+            tx.charge(-freed)
+        report.items += len(nodes)
+        report.bytes += freed
+    for node_id, kind in roots:
+        if kind != FILE:
+            try:
+                report.add(purge(core, owner_id, node_id))
+            except NotFound:
+                continue  # restored or deleted meanwhile
+    return report
+
+
 def empty_trash(core: Core, actor: User) -> PurgeReport:
     """Delete everything in the user's trash for good."""
     report = PurgeReport()
+    owner = account(actor).id or 0
     while True:
         with core.db.read() as s:
             roots = s.exec(
-                select(Node.id).where(Node.owner_id == actor.id, col(Node.trash_root).is_(True)).limit(CHUNK)
+                select(Node.id, Node.kind)
+                .where(Node.owner_id == owner, col(Node.trash_root).is_(True))
+                .limit(CHUNK * 10)
             ).all()
         if not roots:
             return report
-        for root_id in roots:
-            try:
-                report.add(purge(core, actor.id or 0, root_id))
-            except NotFound:
-                continue  # restored or deleted meanwhile
+        done = _purge_roots(core, owner, [(i, k) for i, k in roots])
+        if done.items == 0:
+            return report  # everything listed went meanwhile
+        report.add(done)
 
 
 def purge_expired(core: Core, limit: int = 10_000) -> PurgeReport:
@@ -133,13 +166,13 @@ def purge_expired(core: Core, limit: int = 10_000) -> PurgeReport:
     cutoff = utcnow() - timedelta(days=days)
     with core.db.read() as s:
         rows = s.exec(
-            select(Node.id, Node.owner_id)
+            select(Node.id, Node.owner_id, Node.kind)
             .where(col(Node.trash_root).is_(True), col(Node.trashed_at) < cutoff)
             .limit(limit)
         ).all()
-    for root_id, owner_id in rows:
-        try:
-            report.add(purge(core, owner_id, root_id))
-        except NotFound:
-            continue
+    by_owner: dict[int, list[tuple[str, str]]] = {}
+    for node_id, owner_id, kind in rows:
+        by_owner.setdefault(owner_id, []).append((node_id, kind))
+    for owner_id, roots in by_owner.items():
+        report.add(_purge_roots(core, owner_id, roots))
     return report
