@@ -1,4 +1,4 @@
-"""A private PCS stack started exactly as `make run` does (honcho: SeaweedFS + Reflex prod), on free ports."""
+"""A private PCS stack started exactly as `make run` does (the launcher: SeaweedFS, Reflex prod, worker), on free ports."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class Stack:
             self.proc.wait(10)
 
 
-def _env(data_dir: Path, port: int, s3_port: int, weed: list[int]) -> dict[str, str]:
+def _env(data_dir: Path, port: int, s3_port: int, weed: list[int], extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")}
     dropped = sorted(k for k in os.environ if k.startswith("PCS_"))
     if dropped:
@@ -90,13 +90,14 @@ def _env(data_dir: Path, port: int, s3_port: int, weed: list[int]) -> dict[str, 
             "PATH": path,
             "REFLEX_USE_SYSTEM_BUN": "1",
             "REFLEX_TELEMETRY_ENABLED": "false",
+            **extra,
         }
     )
     return env
 
 
 @contextlib.contextmanager
-def running_stack(data_dir: Path, timeout: float = 240) -> Iterator[Stack]:
+def running_stack(data_dir: Path, timeout: float = 240, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
     """Start `python -m pcs_app.cli run` on free ports, wait for /api/v1/health, always stop it."""
     taken: set[int] = set()
     port, s3_port = free_port(taken), free_port(taken)
@@ -108,7 +109,7 @@ def running_stack(data_dir: Path, timeout: float = 240) -> Iterator[Stack]:
         proc = subprocess.Popen(
             [python, "-m", "pcs_app.cli", "run"],
             cwd=ROOT,
-            env=_env(data_dir, port, s3_port, weed),
+            env=_env(data_dir, port, s3_port, weed, extra_env or {}),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,6 +42,11 @@ class Settings(BaseSettings):
         "",
         description="Comma-separated extra origins allowed to call the API from a browser "
         "(the app's own origin, from public_url, is always allowed).",
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (CIDR) of load balancers in front of the app: "
+        "requests from them give the client's address in X-Forwarded-For. Empty: the TCP peer is the client.",
     )
     secret_key: SecretStr | None = Field(
         None,
@@ -178,6 +184,19 @@ class Settings(BaseSettings):
             raise ValueError("PCS_VERSIONS_MAX must be >= 1; PCS_VERSIONS_KEEP_ALL_DAYS and PCS_TRASH_DAYS >= 0")
         return self
 
+    @model_validator(mode="after")
+    def _cluster(self) -> Settings:
+        try:
+            _ = self.proxy_networks
+        except ValueError as e:
+            raise ValueError(f"PCS_TRUSTED_PROXIES must be addresses or networks like 10.0.0.0/8: {e}") from e
+        if self.redis_url is not None and self.secret_key is None:
+            raise ValueError(
+                "PCS_SECRET_KEY must be set (the same on every instance) when PCS_REDIS_URL is set: instances "
+                "that each generated their own secret would not recognise each other's signed values"
+            )
+        return self
+
     @property
     def effective_public_url(self) -> str:
         return (self.public_url or f"http://localhost:{self.port}").rstrip("/")
@@ -191,6 +210,10 @@ class Settings(BaseSettings):
             found.append(f"http://127.0.0.1:{self.port}")
         found += [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
         return list(dict.fromkeys(found))
+
+    @property
+    def proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
 
     @property
     def secret_file(self) -> Path:

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from pcs_app.adapters.seaweed import free_port
+from tests.stack import private_web_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = ROOT / "scripts" / "nginx-cluster.conf.tmpl"
@@ -174,31 +175,6 @@ def start_nginx(prefix: Path, port: int, upstreams: list[int], timeout: float = 
     raise RuntimeError(f"nginx did not listen on {port} within {timeout}s")
 
 
-def private_web_dir(dest: Path) -> Path:
-    """A copy of the checkout's Reflex frontend project (``.web``) for this cluster's instances alone.
-
-    The instances build the frontend at start and bake the backend address (REFLEX_API_URL) into it;
-    in the checkout's shared ``.web`` any other stack started from this checkout would rebuild it with
-    its own address under our running instances (and ours under it). node_modules is hard-linked.
-    """
-    src = ROOT / ".web"
-    dest.mkdir(parents=True, exist_ok=True)
-    if not src.is_dir():
-        return dest  # Reflex initialises it (installs the frontend packages) on the first start
-    for item in src.iterdir():
-        target = dest / item.name
-        if item.name == "build" or target.exists():
-            continue
-        if item.name == "node_modules":
-            if subprocess.run(["cp", "-al", str(item), str(target)], capture_output=True).returncode != 0:
-                shutil.copytree(item, target, symlinks=True)
-        elif item.is_dir():
-            shutil.copytree(item, target, symlinks=True)
-        else:
-            shutil.copy2(item, target)
-    return dest
-
-
 def cluster_env(
     *,
     public_url: str,
@@ -236,6 +212,7 @@ def cluster_env(
             "REFLEX_REDIS_URL": redis_url,
             "PCS_JOBS_QUEUE_NAME": queue_name,
             "PCS_SECRET_KEY": secret_key,
+            "PCS_TRUSTED_PROXIES": "127.0.0.1",  # nginx: the client's address comes in X-Forwarded-For
             # Every client here is 127.0.0.1: keep the per-address ceilings out of the way (as
             # tests/stack.py does); the per-(account, address) waits stay as configured.
             "PCS_LOGIN_MAX_FAILURES_IP": "100000",

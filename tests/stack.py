@@ -1,8 +1,9 @@
-"""Start the whole app exactly as `make run` does (honcho: SeaweedFS + Reflex prod), on free ports."""
+"""Start the whole app exactly as `make run` does (the launcher: SeaweedFS, Reflex prod, worker), on free ports."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,7 +57,7 @@ class Stack:
         return out
 
     def stop(self) -> None:
-        """Stop the process group this test started (honcho and its children), by PID."""
+        """Stop the process group this test started (the launcher and its children), by PID."""
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -64,6 +65,31 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
+
+
+def private_web_dir(dest: Path) -> Path:
+    """A copy of the checkout's Reflex frontend project (``.web``) for one stack (or cluster) alone.
+
+    The instances build the frontend at start and bake the backend address (REFLEX_API_URL) into it;
+    in the checkout's shared ``.web`` any other stack started from this checkout would rebuild it with
+    its own address under our running instances (and ours under it). node_modules is hard-linked.
+    """
+    src = ROOT / ".web"
+    dest.mkdir(parents=True, exist_ok=True)
+    if not src.is_dir():
+        return dest  # Reflex initialises it (installs the frontend packages) on the first start
+    for item in src.iterdir():
+        target = dest / item.name
+        if item.name == "build" or target.exists():
+            continue
+        if item.name == "node_modules":
+            if subprocess.run(["cp", "-al", str(item), str(target)], capture_output=True).returncode != 0:
+                shutil.copytree(item, target, symlinks=True)
+        elif item.is_dir():
+            shutil.copytree(item, target, symlinks=True)
+        else:
+            shutil.copy2(item, target)
+    return dest
 
 
 def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = None, timeout: float = 180) -> Stack:  # type: ignore[no-untyped-def]
@@ -86,6 +112,11 @@ def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = No
             **(extra_env or {}),
         }
     )
+    if (ROOT / ".web" / "node_modules").is_dir() and "REFLEX_WEB_WORKDIR" not in env:
+        # Each stack builds its frontend in its own copy: stacks alive at once (or another checkout's
+        # tests) never serve each other's build.
+        web = private_web_dir(data_dir.parent / f"{data_dir.name}-web")
+        env.update({"REFLEX_WEB_WORKDIR": str(web), "REFLEX_STATES_WORKDIR": str(web.parent / f"{web.name}-states")})
     log = data_dir.parent / f"{data_dir.name}-stack.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -97,6 +128,7 @@ def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = No
             start_new_session=True,
         )
     pcs_env = {k: v for k, v in env.items() if k.startswith("PCS_")}
+    port, s3 = int(env["PCS_PORT"]), int(env["PCS_S3_PORT"])  # extra_env may have chosen them
     stack = Stack(f"http://127.0.0.1:{port}", port, s3, data_dir, proc, log, pcs_env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -47,4 +48,31 @@ Actor = Annotated[User, Depends(actor)]
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address: the TCP peer, or — when the peer is a trusted proxy (PCS_TRUSTED_PROXIES)
+    — the last address in X-Forwarded-For that is not one of ours (earlier entries are the client's
+    word and could be forged)."""
+    peer = request.client.host if request.client else None
+    nets = get_core().settings.proxy_networks
+    if peer is None or not nets or not _trusted(peer, nets):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, nets):
+            return hop if _is_ip(hop) else peer
+    return hops[0] if hops and _is_ip(hops[0]) else peer
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _trusted(addr: str, nets: list[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(addr)
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in nets)

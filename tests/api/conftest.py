@@ -26,6 +26,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             "PCS_REDIS_URL": redis_url,
             "REFLEX_REDIS_URL": redis_url,
             "PCS_JOBS_QUEUE_NAME": f"api-{secrets.token_hex(4)}",
+            "PCS_SECRET_KEY": secrets.token_urlsafe(32),
         }
     s = start_stack(data, free_port, env)
     yield s

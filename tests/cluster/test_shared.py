@@ -110,12 +110,6 @@ def test_a_job_queued_by_one_instance_runs_on_the_worker(cluster: Cluster) -> No
 # --- What an instance still keeps to itself. Each test below fails today; the lead fixes the app. ---
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the app takes the TCP peer as the client address (pcs_app/api/deps.py:client_ip): behind a "
-    "load balancer every client is the balancer, so one guesser makes every user wait. Needs a trusted-proxy "
-    "setting (X-Forwarded-For); set it in tests/cluster_stack.py:cluster_env and drop this mark.",
-)
 def test_behind_the_balancer_a_guesser_does_not_slow_another_client(cluster: Cluster) -> None:
     email, _token, _root = signup(cluster.url)
 

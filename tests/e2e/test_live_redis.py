@@ -20,7 +20,11 @@ pytestmark = pytest.mark.e2e
 def redis_stack(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[Stack]:
     data = tmp_path_factory.mktemp("redis-stack") / "data"
     # REFLEX_REDIS_URL makes Reflex keep UI state in Redis and run several workers (2 x CPUs + 1).
-    s = start_stack(data, free_port, {"PCS_REDIS_URL": redis_url, "REFLEX_REDIS_URL": redis_url})
+    s = start_stack(
+        data,
+        free_port,
+        {"PCS_REDIS_URL": redis_url, "REFLEX_REDIS_URL": redis_url, "PCS_SECRET_KEY": "e2e-" + "k" * 40},
+    )
     yield s
     s.stop()
 

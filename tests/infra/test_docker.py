@@ -91,7 +91,12 @@ def test_the_build_context_has_what_the_dockerfile_copies_and_no_local_state() -
                 if src != ".":
                     assert (ROOT / src).exists(), src
                     assert not _ignored(src, patterns), f"{src} is excluded by .dockerignore"
-    for needed in ("pcs_app/cli/__init__.py", "backend_jobs/lambda_handler.py", "rxconfig.py", "reflex.lock/package.json"):
+    for needed in (
+        "pcs_app/cli/__init__.py",
+        "backend_jobs/lambda_handler.py",
+        "rxconfig.py",
+        "reflex.lock/package.json",
+    ):
         assert not _ignored(needed, patterns), needed
     for private in ("data/s3-credentials.json", ".venv/bin/python", ".tools/package.json", ".web/package.json"):
         assert _ignored(private, patterns), private

@@ -1,4 +1,4 @@
-"""The whole app as `make run` starts it (honcho: SeaweedFS, web, worker): an upload over the API gets
+"""The whole app as `make run` starts it (the launcher: SeaweedFS, web, worker): an upload over the API gets
 its thumbnail from the worker process, and the change feed says so."""
 
 from __future__ import annotations

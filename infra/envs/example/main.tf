@@ -37,6 +37,7 @@ locals {
     # Only the load balancer reaches the tasks (security group), so gunicorn may trust its
     # X-Forwarded-For/-Proto: the app then sees the client's address and https.
     FORWARDED_ALLOW_IPS = "*"
+    PCS_TRUSTED_PROXIES = module.network.vpc_cidr
   })
 
   worker_environment = merge(local.common_environment, {
