@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 if TYPE_CHECKING:
@@ -108,7 +109,25 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+MIGRATION_LOCK = 0x5C5_0001  # the PostgreSQL advisory lock every instance takes to migrate
+
+
 def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the schema to ``revision``. On PostgreSQL, instances starting together take turns (an
+    advisory lock held on a connection of its own): the first migrates, the others find it done."""
     from alembic import command
 
-    command.upgrade(alembic_config(url), revision)
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() != "postgresql":
+        command.upgrade(alembic_config(url), revision)
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            try:
+                command.upgrade(alembic_config(url), revision)
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+    finally:
+        engine.dispose()

@@ -125,6 +125,10 @@ def cmd_web(_args: argparse.Namespace) -> None:
     env = dict(os.environ)
     env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    if settings.public_url:
+        # The frontend build bakes in where the browser opens its websocket and calls the backend:
+        # the public address (a load balancer in front of several instances), not this instance.
+        env.setdefault("REFLEX_API_URL", settings.effective_public_url)
     tools = ROOT / ".tools" / "node_modules" / ".bin"
     env["PATH"] = f"{tools}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     reflex = Path(sys.executable).parent / "reflex"

@@ -107,7 +107,7 @@ def test_a_job_queued_by_one_instance_runs_on_the_worker(cluster: Cluster) -> No
         assert thumbnail_runs(inst.tail(10**7)) == 0
 
 
-# --- What an instance still keeps to itself. Each test below fails today; the lead fixes the app. ---
+# --- Nothing an instance keeps to itself: client addresses, the websocket address, the migrations. ---
 
 
 def test_behind_the_balancer_a_guesser_does_not_slow_another_client(cluster: Cluster) -> None:
@@ -123,12 +123,6 @@ def test_behind_the_balancer_a_guesser_does_not_slow_another_client(cluster: Clu
         assert r.status_code == 201, f"the owner, from another address, got {r.status_code}: {r.text}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cmd_web (pcs_app/cli/launch.py) does not pass PCS_PUBLIC_URL on to Reflex as REFLEX_API_URL (or "
-    "rxconfig.py api_url): the frontend build then sends the browser's websocket straight to the building "
-    "instance's own port, past the load balancer.",
-)
 def test_the_frontend_sends_the_websocket_to_the_public_url(cluster: Cluster, tmp_path: Path) -> None:
     # One more instance started as an operator would, with PCS_PUBLIC_URL but no Reflex-specific setting.
     env = {k: v for k, v in cluster.env.items() if k != "REFLEX_API_URL"}
@@ -144,12 +138,6 @@ def test_the_frontend_sends_the_websocket_to_the_public_url(cluster: Cluster, tm
     assert event.port == urlsplit(cluster.url).port, f"the frontend opens its websocket at {baked['EVENT']}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="migrations take no lock (pcs_app/db.py:upgrade): instances started together on a fresh or "
-    "older PostgreSQL schema both run them and one dies with a unique violation (e.g. pg_type_typname_nsp_index). "
-    "Needs e.g. pg_advisory_lock around the upgrade.",
-)
 def test_instances_started_together_both_apply_the_migrations(database_url: str, tmp_path: Path) -> None:
     # Not the cluster's database (requested only so that a missing PostgreSQL skips or fails as the
     # others do): each try needs an empty one. `migrate` is what each `web` runs before it serves
