@@ -11,10 +11,13 @@ from pcs_app.ui.pages.files import files_page
 from pcs_app.ui.pages.public import public_page
 from pcs_app.ui.pages.shared import shared_page
 from pcs_app.ui.pages.status import status_page
+from pcs_app.ui.pages.trash import trash_page
 from pcs_app.ui.states import ActionsState, AuthState, FilesState, SelectionState, StatusState
+from pcs_app.ui.states.history import HistoryState
 from pcs_app.ui.states.public import PublicState
 from pcs_app.ui.states.share import ShareState
 from pcs_app.ui.states.shared import SharedState
+from pcs_app.ui.states.trash import TrashState
 
 
 class PcsApp(rx.App):
@@ -36,9 +39,16 @@ app = PcsApp(
 app.add_page(status_page, route=routes.STATUS, title="PCS — status", on_load=StatusState.load)
 app.add_page(login, route=routes.LOGIN, title="Sign in — PCS", on_load=AuthState.on_auth_page)
 app.add_page(signup, route=routes.SIGNUP, title="Create account — PCS", on_load=AuthState.on_auth_page)
-_files_load = [SelectionState.clear, ActionsState.close_dialog, ShareState.set_share_open(False), FilesState.load]
+_files_load = [
+    SelectionState.clear,
+    ActionsState.close_dialog,
+    ShareState.set_share_open(False),
+    HistoryState.set_history_open(False),
+    FilesState.load,
+]
 app.add_page(files_page, route="/", title="My files — PCS", on_load=_files_load)
 app.add_page(files_page, route=routes.FILES, title="My files — PCS", on_load=_files_load)
 app.add_page(files_page, route=routes.FOLDER, title="Files — PCS", on_load=_files_load)
 app.add_page(shared_page, route=routes.SHARED, title="Shared with me — PCS", on_load=SharedState.load_shared)
+app.add_page(trash_page, route=routes.TRASH, title="Trash — PCS", on_load=TrashState.load_trash)
 app.add_page(public_page, route=routes.PUBLIC, title="Shared with you — PCS", on_load=PublicState.load_link)

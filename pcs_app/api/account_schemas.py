@@ -8,7 +8,7 @@ from pcs_app.services.accounts import AccountInfo
 
 from .schemas import Strict
 
-QUOTA_MAX = 2**62
+QUOTA_MAX = 2**50  # 1 PiB: exact as a JSON double, so no client rounds past it
 
 
 class AccountOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from pcs_app.models import ID_LENGTH, ID_PATTERN, Change, KindName, Node, Version, kind_name
 from pcs_app.services.accounts import EMAIL_PATTERN, Usage
@@ -280,7 +280,7 @@ class VersionOut(BaseModel):
 
 
 class VersionPatch(Strict):
-    pinned: bool = Field(description="true: retention never thins this version; false: it may again.")
+    pinned: StrictBool = Field(description="true: retention never thins this version; false: it may again.")
 
 
 class TrashItemOut(NodeOut):

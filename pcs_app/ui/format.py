@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 from pcs_app.models import FOLDER, Node, kind_name
@@ -45,8 +45,37 @@ def when(dt: datetime, now: datetime | None = None) -> str:
     return dt.strftime("%-d %b %Y")
 
 
+def when_exact(dt: datetime, now: datetime | None = None, tz_offset_minutes: int = 0) -> str:
+    """Like ``when`` but never drops the time of day (a file's history has many entries a day), in the
+    browser's zone (``tz_offset_minutes``: JavaScript's getTimezoneOffset)."""
+    now = now or datetime.now(UTC)
+    if (now - dt).total_seconds() < 3600:
+        return when(dt, now)
+    shift = timedelta(minutes=tz_offset_minutes)
+    local, local_now = dt - shift, now - shift
+    if local.date() == local_now.date():
+        return local.strftime("today %H:%M")
+    if local.year == local_now.year:
+        return local.strftime("%-d %b, %H:%M")
+    return local.strftime("%-d %b %Y, %H:%M")
+
+
+def usage_view(used: int, quota: int | None) -> tuple[str, int, str]:
+    """The usage bar: its text, how full it is (0-100) and its level: '' (no quota), 'ok', 'warn'
+    (over 80 %) or 'full' (over 95 %)."""
+    if quota is None:
+        return f"{human_size(used)} used", 0, ""
+    share = used * 100 / quota if quota > 0 else 100.0
+    level = "full" if share > 95 else "warn" if share > 80 else "ok"
+    return f"{human_size(used)} of {human_size(quota)}", max(0, min(100, round(share))), level
+
+
 def content_url(node_id: str, inline: bool = False) -> str:
     return f"/api/v1/nodes/{quote(node_id)}/content" + ("?inline=true" if inline else "")
+
+
+def version_url(node_id: str, version_id: int | None, inline: bool = False) -> str:
+    return f"/api/v1/nodes/{quote(node_id)}/content?version={version_id}" + ("&inline=true" if inline else "")
 
 
 def archive_url(ids: list[str]) -> str:

@@ -6,6 +6,7 @@ FILES = "/files"
 FOLDER = "/files/[fid]"
 STATUS = "/status"
 SHARED = "/shared"
+TRASH = "/trash"
 PUBLIC = "/s/[token]"
 
 

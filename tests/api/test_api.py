@@ -83,7 +83,7 @@ def test_folder_lifecycle(client: Client) -> None:
     assert [n["name"] for n in client.get(f"/api/v1/nodes/{copy['id']}/children").json()["items"]] == ["2027"]
     assert client.delete(f"/api/v1/nodes/{proj}").status_code == 200
     assert_error(client.get(f"/api/v1/nodes/{proj}"), 404)
-    assert [n["id"] for n in client.get("/api/v1/trash").json()] == [proj]
+    assert [n["id"] for n in client.get("/api/v1/trash").json()["items"]] == [proj]
     assert client.post(f"/api/v1/nodes/{proj}/restore").json()["name"] == "Projects"
     assert_error(client.delete(f"/api/v1/nodes/{root}"), 403, "forbidden")
 

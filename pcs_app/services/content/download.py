@@ -47,9 +47,11 @@ def read_range(core: Core, dl: Download, start: int, end: int) -> Iterator[bytes
     return core.blobs.iter_range(dl.s3_key, start, end)
 
 
-def read_head(core: Core, actor: Actor, node_id: object, max_bytes: int = 64 * 1024) -> tuple[Node, bytes]:
-    """The first ``max_bytes`` of a file's current content (for previews)."""
-    dl = open_download(core, actor, node_id)
+def read_head(
+    core: Core, actor: Actor, node_id: object, max_bytes: int = 64 * 1024, version_id: object = None
+) -> tuple[Node, bytes]:
+    """The first ``max_bytes`` of a file's current content, or of one of its versions (for previews)."""
+    dl = open_download(core, actor, node_id, version_id)
     if dl.version.size == 0:
         return dl.node, b""
     return dl.node, b"".join(read_range(core, dl, 0, min(dl.version.size, max_bytes) - 1))

@@ -5,7 +5,7 @@ from .copy import copy
 from .edit import create_folder, move, rename
 from .listing import SORTS, Page, ancestors, check_limit, get_node, list_children, root
 from .purge import PurgeReport, delete_forever, empty_trash, purge_expired
-from .trash import TrashPage, list_trash, restore, trash
+from .trash import TrashPage, list_trash, restore, trash, trash_count
 
 __all__ = [
     "SORTS",
@@ -30,4 +30,5 @@ __all__ = [
     "restore",
     "root",
     "trash",
+    "trash_count",
 ]

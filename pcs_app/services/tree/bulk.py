@@ -9,17 +9,18 @@ from typing import Literal
 
 from pcs_app.models import Node
 
-from ..access import Actor
+from ..access import Actor, Perm, check_node
 from ..core import Core
 from ..errors import InvalidInput, PCSError
 from .copy import copy
 from .edit import move
 from .listing import get_node
+from .purge import delete_forever
 from .trash import restore, trash
 
 MAX_ITEMS = 1000
 Status = Literal["done", "unchanged", "failed"]
-OPS = ("move", "copy", "trash", "restore")
+OPS = ("move", "copy", "trash", "restore", "delete")  # delete: for good, from the trash
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def apply(core: Core, actor: Actor, op: str, ids: Sequence[object], dest_id: obj
         "copy": lambda i: copy(core, actor, i, dest_id, on_conflict="rename"),
         "trash": lambda i: trash(core, actor, i),
         "restore": lambda i: restore(core, actor, i),
+        "delete": lambda i: _delete_forever(core, actor, i),
     }
     result = BulkResult()
     for node_id in _ids(ids):
@@ -83,3 +85,10 @@ def apply(core: Core, actor: Actor, op: str, ids: Sequence[object], dest_id: obj
             continue
         result.outcomes.append(Outcome(node_id, "done", node))
     return result
+
+
+def _delete_forever(core: Core, actor: Actor, node_id: str) -> Node:
+    with core.db.read() as s:
+        node = check_node(s, actor, node_id, Perm.OWN, allow_trashed=True)
+    delete_forever(core, actor, node_id)
+    return node

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import tuple_, update
+from sqlalchemy import func, tuple_, update
 from sqlmodel import Session, col, select
 
 from pcs_app.models import FOLDER, Node, User, utcnow
@@ -149,3 +149,11 @@ def list_trash(core: Core, actor: User, *, limit: object = 200, cursor: str | No
     more = len(rows) > limit
     rows = rows[:limit]
     return TrashPage(rows, _cursor(rows[-1]) if more else None)
+
+
+def trash_count(core: Core, actor: User) -> int:
+    """How many items the user's trash holds (its top items; one index count)."""
+    with core.db.read() as s:
+        return s.exec(
+            select(func.count()).select_from(Node).where(Node.owner_id == actor.id, col(Node.trash_root).is_(True))
+        ).one()

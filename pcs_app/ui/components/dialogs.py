@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..states import ActionsState, PreviewState
+from ..states.history import HistoryState
 
 
 def name_dialog() -> rx.Component:
@@ -163,12 +164,22 @@ def preview_dialog() -> rx.Component:
             rx.box(preview_body(), margin_y="1rem", id="preview-body"),
             rx.hstack(
                 rx.button(
+                    rx.icon("history", size=16),
+                    "Version history",
+                    variant="soft",
+                    on_click=[PreviewState.set_preview_open(False), HistoryState.open_history(p["id"])],
+                    class_name="pcs-touch",
+                    id="preview-history",
+                ),
+                rx.button(
                     rx.icon("download", size=16),
                     "Download",
                     on_click=rx.download(url=p["href"], filename=p["name"]),
+                    class_name="pcs-touch",
                     id="preview-download",
                 ),
                 justify="end",
+                wrap="wrap",
             ),
             max_width="min(60rem, 96vw)",
         ),

@@ -7,12 +7,22 @@ from typing import Any
 import reflex as rx
 
 from ..states import ActionsState, FilesState, SelectionState
+from ..states.history import HistoryState
 from ..states.share import ShareState
 
 
 def action(icon: str, label: str, on_click: Any, id_: str, **props: Any) -> rx.Component:
     """A toolbar button for the current selection."""
-    return rx.button(rx.icon(icon, size=16), label, variant="soft", size="2", on_click=on_click, id=id_, **props)
+    return rx.button(
+        rx.icon(icon, size=16),
+        label,
+        variant="soft",
+        size="2",
+        on_click=on_click,
+        id=id_,
+        class_name="pcs-touch",
+        **props,
+    )
 
 
 def selection_actions() -> rx.Component:
@@ -33,6 +43,10 @@ def selection_actions() -> rx.Component:
         rx.cond(
             SelectionState.selected_count == 1,
             action("pencil", "Rename", ActionsState.open_dialog("rename"), "rename-selected"),
+        ),
+        rx.cond(
+            SelectionState.selected_file,
+            action("history", "History", HistoryState.open_history(""), "history-selected"),
         ),
         rx.cond(
             SelectionState.selected_mine,

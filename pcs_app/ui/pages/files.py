@@ -6,6 +6,7 @@ import reflex as rx
 
 from ..components.dialogs import name_dialog, picker_dialog, preview_dialog, undo_bar
 from ..components.header import breadcrumbs, header
+from ..components.history import history_dialog
 from ..components.listing import listing
 from ..components.share_dialog import share_dialog
 from ..components.toolbar import toolbar
@@ -31,6 +32,7 @@ def files_page() -> rx.Component:
         preview_dialog(),
         undo_bar(),
         share_dialog(),
+        history_dialog(),
         rx.el.div(id="upload-panel", role="region", aria_label="Uploads", aria_live="polite"),
         rx.el.div(rx.text("Drop to upload here"), id="drop-overlay", aria_hidden="true"),
         rx.script(src="/uploader.js"),

@@ -9,7 +9,6 @@ import reflex as rx
 from pcs_app.models import Node, User
 from pcs_app.services import accounts, changes, sharing, thumbnails, tree
 from pcs_app.services.errors import PCSError
-from pcs_app.services.units import human_size
 
 from .. import live, routes
 from ..format import row
@@ -66,7 +65,7 @@ class FilesState(AuthState):
             self.items = shown
             self.next_cursor = page.next_cursor or ""
             self.loading = False
-            self.used = f"{human_size(user.used_bytes)} used"
+            self._show_usage(user)
         yield FilesState.live
 
     async def relist(self, user: User) -> None:
@@ -82,7 +81,7 @@ class FilesState(AuthState):
                 return
             self.items = fresh_rows
             self.next_cursor = page.next_cursor or ""
-            self.used = f"{human_size(fresh.used_bytes)} used"
+            self._show_usage(fresh)
 
     @rx.event(background=True)
     async def load_more(self) -> Events:
@@ -144,6 +143,12 @@ class FilesState(AuthState):
                 except PCSError:
                     yield rx.redirect(routes.FILES)  # the folder itself went away
                     return
+                yield
+            elif page.changes:
+                # Elsewhere in the tree (another folder, another tab's upload): only the usage bar moves.
+                fresh = await run(accounts.get_user, core(), user.id)
+                async with self:
+                    self._show_usage(fresh)
                 yield
 
     def item(self, item_id: str) -> dict[str, Any] | None:

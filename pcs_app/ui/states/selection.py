@@ -29,6 +29,14 @@ class SelectionState(FilesState):
         return it is not None and it.get("mine") == "1"
 
     @rx.var
+    def selected_file(self) -> bool:
+        """One item is selected and it is a file (it has a version history)."""
+        if len(self.selected) != 1:
+            return False
+        it = self.item(self.selected[0])
+        return it is not None and it["kind"] == "file"
+
+    @rx.var
     def download_url(self) -> str:
         """One file: its content; several items or a folder: a zip."""
         if len(self.selected) == 1:

@@ -43,7 +43,7 @@ class SharedState(AuthState):
         rows = [shared_row(v) for v in await run(sharing.shared_with, core(), user)]
         async with self:
             self.email, self.root_id = user.email, user.root_id or ""
-            self.used = f"{human_size(user.used_bytes)} used"
+            self._show_usage(user)
             self.shared, self.shared_loading = rows, False
         return True
 
