@@ -1,4 +1,4 @@
-"""Command line: `python -m pcs_app.cli run|s3|web|worker|jobs|migrate|create-admin|users|gc|fsck`."""
+"""Command line: `python -m pcs_app.cli run|s3|web|worker|jobs|migrate|create-admin|users|gc|fsck|reindex`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 from .admin import cmd_create_admin, cmd_fsck, cmd_gc, cmd_migrate, cmd_users
 from .jobs import cmd_jobs
 from .launch import cmd_run, cmd_s3, cmd_web, cmd_worker
+from .search import cmd_reindex
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,5 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--limit", type=int, default=100, help="failed: how many to show")
     p.add_argument("-v", "--verbose", action="store_true", help="failed: show tracebacks")
     p.set_defaults(fn=cmd_jobs)
+    p = sub.add_parser("reindex", help="rebuild the search index from the database (swapped in when complete)")
+    p.add_argument("--queue", action="store_true", help="let the worker do it instead of this process")
+    p.set_defaults(fn=cmd_reindex)
     args = parser.parse_args(argv)
     args.fn(args)

@@ -270,6 +270,16 @@ def test_delete_and_delete_owner(search_index: SearchIndex) -> None:
     assert search_index.count() == 1
 
 
+def test_delete_below_removes_a_folders_subtree_only(search_index: SearchIndex) -> None:
+    top = doc("gamma top", kind="folder", id="fold0000top")
+    inner = doc("gamma inner.txt", ancestors=("root1", top.id), path="/gamma top")
+    deep = doc("gamma deep.txt", ancestors=("root1", top.id, "sub00000001"), path="/gamma top/sub")
+    beside = doc("gamma beside.txt")
+    search_index.upsert([top, inner, deep, beside])
+    search_index.delete_below([top.id, "no-such-folder"])
+    assert sorted(find(search_index, "gamma")) == sorted([top.id, beside.id])  # the folder itself stays
+
+
 def test_rebuild_swaps_atomically(search_index: SearchIndex) -> None:
     old = [doc("old one.txt"), doc("old two.txt")]
     search_index.upsert(old)

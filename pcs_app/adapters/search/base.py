@@ -160,6 +160,10 @@ class SearchIndex(Protocol):
         """Remove these documents; unknown ids are ignored."""
         ...
 
+    def delete_below(self, folder_ids: Iterable[str]) -> None:
+        """Remove every document below these folders (whose ancestors include one of them)."""
+        ...
+
     def delete_owner(self, owner_id: int) -> None:
         """Remove every document this user owns."""
         ...

@@ -163,6 +163,21 @@ class Fts5Index:
                     if gen is not None:
                         delete_where(conn, gen, "id IN (SELECT value FROM json_each(?))", (chunk,))
 
+    def delete_below(self, folder_ids: Iterable[str]) -> None:
+        id_list = list(dict.fromkeys(folder_ids))
+        for i in range(0, len(id_list), BATCH):
+            chunk = json.dumps(id_list[i : i + BATCH])
+            with self._write() as conn:
+                for gen in generations(conn):
+                    if gen is not None:
+                        # The rows first: deleting them from anc_g would change what the condition selects.
+                        found = conn.execute(
+                            f"SELECT DISTINCT doc FROM anc_{gen} WHERE ancestor IN (SELECT value FROM json_each(?))",
+                            (chunk,),
+                        )
+                        rowids = json.dumps([int(r[0]) for r in found])
+                        delete_where(conn, gen, "rowid IN (SELECT value FROM json_each(?))", (rowids,))
+
     def delete_owner(self, owner_id: int) -> None:
         with self._write() as conn:
             for gen in generations(conn):

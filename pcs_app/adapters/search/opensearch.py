@@ -188,6 +188,17 @@ class OpenSearchIndex:
                 ignore_status=(404,),
             )
 
+    def delete_below(self, folder_ids: Iterable[str]) -> None:
+        id_list = list(dict.fromkeys(folder_ids))
+        for i in range(0, len(id_list), 500):
+            for target in self._write_targets():
+                self.client.delete_by_query(
+                    index=target,
+                    body={"query": {"terms": {"ancestor_ids": id_list[i : i + 500]}}},
+                    refresh=self.refresh,
+                    conflicts="proceed",
+                )
+
     def delete_owner(self, owner_id: int) -> None:
         for target in self._write_targets():
             self.client.delete_by_query(

@@ -6,6 +6,8 @@ import reflex as rx
 
 from .. import routes
 from ..states import AuthState, FilesState
+from .search import search_box
+from .usage import usage_button
 
 
 def header() -> rx.Component:
@@ -21,6 +23,7 @@ def header() -> rx.Component:
             rx.hstack(
                 rx.link("My files", href=routes.FILES, size="2", id="nav-files"),
                 rx.link("Shared with me", href=routes.SHARED, size="2", id="nav-shared"),
+                rx.link("Trash", href=routes.TRASH, size="2", id="nav-trash"),
                 spacing="3",
                 align="center",
             ),
@@ -28,8 +31,9 @@ def header() -> rx.Component:
             margin_left="1rem",
             display=["none", "block"],
         ),
+        search_box(),
         rx.spacer(),
-        rx.text(AuthState.used, size="2", color_scheme="gray", id="usage", display=["none", "block"]),
+        usage_button(),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
@@ -38,6 +42,7 @@ def header() -> rx.Component:
                     variant="soft",
                     size="2",
                     aria_label="Account",
+                    class_name="pcs-touch",
                 )
             ),
             rx.menu.content(
@@ -45,6 +50,7 @@ def header() -> rx.Component:
                 rx.menu.separator(),
                 rx.menu.item("My files", on_click=rx.redirect(routes.FILES)),
                 rx.menu.item("Shared with me", on_click=rx.redirect(routes.SHARED), id="menu-shared"),
+                rx.menu.item("Trash", on_click=rx.redirect(routes.TRASH), id="menu-trash"),
                 rx.menu.separator(),
                 rx.menu.item("Sign out", on_click=AuthState.sign_out, id="sign-out"),
             ),
