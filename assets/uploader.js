@@ -1,13 +1,40 @@
-// PCS browser uploads and drag-and-drop. Talks to the REST API with the signed-in session's token;
+// PCS browser uploads and drag-and-drop. Talks to the REST API with the signed-in session's cookie;
 // the listing refreshes itself through the live change feed, so this file never touches app state.
+//
+// Three ways up, chosen per file:
+// - small files (a dropped folder of photos, a source tree) go many to a request through the batch
+//   endpoint, which stores each as its own object and creates the folders of their paths;
+// - large files go straight to S3 in parts (a large-file session: presigned URLs, several parts at
+//   once), resumable after a reload or a dropped connection (the session is kept in localStorage);
+//   when the browser cannot reach S3 (another host, no CORS), they go through the app instead;
+// - the rest, and every retry of a single file, with one streamed PUT each.
 (function () {
   if (window.__pcsUploader) return;
   window.__pcsUploader = true;
 
-  const PARALLEL = 3;
-  const queue = [];
+  const MiB = 1024 * 1024;
+  // Knobs for troubleshooting (and for measuring the old way): localStorage "pcs.upload.<name>".
+  const knob = (name, fallback) => {
+    try {
+      const v = localStorage.getItem("pcs.upload." + name);
+      return v === null ? fallback : v;
+    } catch (e) { return fallback; }
+  };
+  const BATCHING = knob("batch", "on") !== "off";
+  const BATCH_FILE_MAX = 4 * MiB; // larger files go on their own (the server takes up to 16 MiB)
+  const BATCH_FILES = 500;
+  const BATCH_BYTES = 16 * MiB;
+  const BATCH_PARALLEL = 2;
+  const PARALLEL = 3; // single PUTs at once
+  const SESSION_MIN = Number(knob("sessionMin", 64 * MiB)); // files this large go straight to S3 in parts
+  const PART_PARALLEL = 4;
+  const PART_TRIES = 5;
+  const SESSION_KEY = "pcs.upload.session:";
+
+  const queue = []; // single PUTs and sessions waiting
+  const batchQueue = []; // small files waiting for a batch
   const items = [];
-  let active = 0;
+  let active = 0, activeSessions = 0, activeBatches = 0;
 
   // The session is an HttpOnly cookie the browser sends by itself; this header marks our own
   // requests (a page on another site cannot send it without a CORS preflight we refuse).
@@ -43,6 +70,9 @@
     while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
     return (i ? n.toFixed(1) : n) + " " + u[i];
   }
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const online = () => navigator.onLine ? Promise.resolve() :
+    new Promise((r) => window.addEventListener("online", r, { once: true }));
 
   // ---- the panel ------------------------------------------------------------------------------
   function panel() {
@@ -60,28 +90,37 @@
   }
   function clearDone() {
     for (let i = items.length - 1; i >= 0; i--) {
-      if (["done", "error", "cancelled"].includes(items[i].state)) { items[i].row.remove(); items.splice(i, 1); }
+      if (["done", "error", "cancelled", "interrupted"].includes(items[i].state)) { items[i].row.remove(); items.splice(i, 1); }
     }
     if (!items.length) { const root = document.getElementById("upload-panel"); if (root) { root.innerHTML = ""; root.classList.remove("open"); } }
     else render();
   }
+  // The summary is drawn at most every 100 ms: thousands of files each reporting progress would
+  // otherwise redraw it thousands of times.
+  let drawTimer = null;
   function render() {
+    if (drawTimer === null) drawTimer = setTimeout(draw, 100);
+  }
+  function draw() {
+    drawTimer = null;
     const root = panel();
     if (!root) return;
     root.classList.toggle("open", items.length > 0);
     let total = 0, loaded = 0, running = 0, done = 0, failed = 0;
     for (const it of items) {
-      if (it.state === "cancelled") continue;
-      total += it.file.size || 1;
-      loaded += it.state === "done" ? (it.file.size || 1) : it.loaded;
+      if (it.state === "cancelled" || it.state === "interrupted") continue;
+      const size = it.file ? it.file.size || 1 : 1;
+      total += size;
+      loaded += it.state === "done" ? size : Math.min(it.loaded, size);
       if (it.state === "done") done++;
       else if (it.state === "error" || it.state === "conflict") failed++;
       else running++;
     }
     const pct = total ? Math.floor((loaded * 100) / total) : 0;
+    Object.assign(root.dataset, { running, done, failed, percent: pct });
     // Everything finished without trouble: fold the panel away after a moment.
-    clearTimeout(render.timer);
-    if (!running && !failed && done) render.timer = setTimeout(clearDone, 4000);
+    clearTimeout(draw.fold);
+    if (!running && !failed && done) draw.fold = setTimeout(clearDone, 4000);
     document.getElementById("upload-total").value = pct;
     document.getElementById("upload-summary").textContent =
       running ? `Uploading ${running} file${running === 1 ? "" : "s"} · ${pct}%` :
@@ -101,31 +140,78 @@
     } else if (state === "error" || state === "cancelled") {
       it.actions.append(el("button", { class: "pcs-up-btn", onclick: () => retry(it, it.mode) }, "Retry"));
     }
+    if (state === "done") it.bar.value = 100;
+    render();
+  }
+  function progress(it, loaded) {
+    it.loaded = loaded;
+    const size = it.file.size || 1;
+    const pct = Math.min(100, Math.floor((loaded * 100) / size));
+    if (it.bar.value !== pct) it.bar.value = pct;
+    if (it.state === "uploading") it.status.textContent = pct + "% of " + human(it.file.size);
     render();
   }
 
-  // ---- uploading ------------------------------------------------------------------------------
-  function add(file, folderId, dirs) {
-    const name = file.name;
-    const bar = el("progress", { max: "100", value: "0", "aria-label": "Progress of " + name });
+  // ---- queueing -------------------------------------------------------------------------------
+  function row(path, extra) {
+    const bar = el("progress", { max: "100", value: "0", "aria-label": "Progress of " + path });
     const status = el("span", { class: "pcs-up-status" }, "");
     const actions = el("span", { class: "pcs-up-actions" });
-    const row = el("li", { class: "pcs-up-row", "data-name": [...dirs, name].join("/") },
-      el("span", { class: "pcs-up-name", title: [...dirs, name].join("/") }, [...dirs, name].join("/")), bar, status, actions);
-    panel().querySelector("#upload-list").append(row);
-    const it = { file, name, folderId, dirs, bar, status, actions, row, loaded: 0, xhr: null, mode: "fail", state: "queued" };
+    const li = el("li", { class: "pcs-up-row", "data-name": path },
+      el("span", { class: "pcs-up-name", title: path }, path), bar, status, actions);
+    panel().querySelector("#upload-list").append(li);
+    return { bar, status, actions, row: li, loaded: 0, xhr: null, ...extra };
+  }
+  function add(file, folderId, dirs) {
+    const name = file.name;
+    const kind = file.size >= SESSION_MIN ? "session" : BATCHING && file.size <= BATCH_FILE_MAX ? "batch" : "put";
+    const it = row([...dirs, name].join("/"), { file, name, folderId, dirs, mode: "fail", state: "queued", kind });
     items.push(it);
     setState(it, "queued", "Waiting · " + human(file.size));
-    queue.push(it);
-    pump();
+    (kind === "batch" ? batchQueue : queue).push(it);
+    schedule();
+  }
+  // Files of one drop are added in one go; the queues are looked at once they are all in.
+  let pumpTimer = null;
+  function schedule() {
+    if (pumpTimer === null) pumpTimer = setTimeout(() => { pumpTimer = null; pump(); }, 0);
   }
   function pump() {
-    while (active < PARALLEL && queue.length) {
-      const it = queue.shift();
-      if (it.state !== "queued") continue;
-      active++;
-      send(it).finally(() => { active--; pump(); });
+    for (let i = 0; i < queue.length;) {
+      const it = queue[i];
+      if (it.state !== "queued") { queue.splice(i, 1); continue; }
+      if (it.kind === "session" ? activeSessions >= 1 : active >= PARALLEL) { i++; continue; }
+      queue.splice(i, 1);
+      const session = it.kind === "session";
+      if (session) activeSessions++; else active++;
+      (session ? sendSession(it) : sendPut(it)).finally(() => {
+        if (session) activeSessions--; else active--;
+        pump();
+      });
     }
+    while (activeBatches < BATCH_PARALLEL) {
+      const group = takeBatch();
+      if (!group.length) break;
+      activeBatches++;
+      sendBatch(group).finally(() => { activeBatches--; pump(); });
+    }
+  }
+  function takeBatch() {
+    while (batchQueue.length && batchQueue[0].state !== "queued") batchQueue.shift();
+    if (!batchQueue.length) return [];
+    const folder = batchQueue[0].folderId;
+    const group = [];
+    let bytes = 0;
+    for (let i = 0; i < batchQueue.length && group.length < BATCH_FILES;) {
+      const it = batchQueue[i];
+      if (it.state !== "queued") { batchQueue.splice(i, 1); continue; }
+      if (it.folderId !== folder) { i++; continue; }
+      if (group.length && bytes + it.file.size > BATCH_BYTES) break;
+      batchQueue.splice(i, 1);
+      group.push(it);
+      bytes += it.file.size;
+    }
+    return group;
   }
   const folderCache = new Map();
   async function ensureFolders(parentId, dirs) {
@@ -145,7 +231,53 @@
     }
     return id;
   }
-  async function send(it) {
+
+  // ---- many small files in one request ------------------------------------------------------------
+  async function sendBatch(group) {
+    let base;
+    try { base = group[0].folderId || (await folderReady()); }
+    catch (e) { for (const it of group) setState(it, "error", e.message); return; }
+    const manifest = JSON.stringify(group.map((it) => ({ path: [...it.dirs, it.name].join("/"), size: it.file.size })));
+    const form = new FormData();
+    form.append("manifest", manifest);
+    for (const it of group) form.append("file", it.file, it.name);
+    // Where each file lies in the body, to share the request's progress among them.
+    let offset = manifest.length + 200;
+    const starts = group.map((it) => { const s = offset; offset += it.file.size + 160 + it.name.length; return s; });
+    await new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      for (const it of group) { it.xhr = xhr; setState(it, "uploading", "Sending…"); }
+      xhr.open("POST", `/api/v1/nodes/${encodeURIComponent(base)}/batch?on_conflict=fail`);
+      xhr.setRequestHeader("X-PCS-Request", "1");
+      xhr.upload.onprogress = (e) => {
+        group.forEach((it, i) => { if (it.state === "uploading") progress(it, Math.max(0, Math.min(it.file.size, e.loaded - starts[i]))); });
+      };
+      xhr.onload = () => {
+        let body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: said below */ }
+        if (xhr.status === 200 && Array.isArray(body.items) && body.items.length === group.length) {
+          group.forEach((it, i) => settle(it, body.items[i]));
+        } else {
+          const why = body.message || "Upload failed (" + xhr.status + ")";
+          for (const it of group) setState(it, "error", why);
+        }
+        resolve();
+      };
+      xhr.onerror = () => { for (const it of group) setState(it, "error", "Network error; check the connection"); resolve(); };
+      xhr.onabort = () => { for (const it of group) if (it.state === "uploading") setState(it, "cancelled", "Cancelled"); resolve(); };
+      xhr.send(form);
+    });
+  }
+  function settle(it, result) {
+    it.xhr = null;
+    if (result.status === "created" || result.status === "updated") setState(it, "done", "Uploaded");
+    else if (result.status === "unchanged") setState(it, "done", "Already there");
+    else if (result.error && result.error.error === "conflict") setState(it, "conflict", result.error.message);
+    else setState(it, "error", (result.error && result.error.message) || "Upload failed");
+  }
+
+  // ---- one file, one streamed PUT ---------------------------------------------------------------------
+  async function sendPut(it) {
     let target;
     try { target = await ensureFolders(it.folderId || (await folderReady()), it.dirs); }
     catch (e) { setState(it, "error", e.message); return; }
@@ -156,17 +288,11 @@
       xhr.open("PUT", `/api/v1/nodes/${encodeURIComponent(target)}/files?${q}`);
       xhr.setRequestHeader("X-PCS-Request", "1");
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.upload.onprogress = (e) => {
-        it.loaded = e.loaded;
-        const pct = e.total ? Math.floor((e.loaded * 100) / e.total) : 0;
-        it.bar.value = pct;
-        it.status.textContent = pct + "% of " + human(it.file.size);
-        render();
-      };
+      xhr.upload.onprogress = (e) => progress(it, e.loaded);
       xhr.onload = () => {
         let body = {};
         try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: keep the status line */ }
-        if (xhr.status === 201) { it.bar.value = 100; setState(it, "done", "Uploaded"); }
+        if (xhr.status === 201) setState(it, "done", "Uploaded");
         else if (xhr.status === 409) setState(it, "conflict", body.message || "A file with that name exists");
         else setState(it, "error", body.message || "Upload failed (" + xhr.status + ")");
         resolve();
@@ -177,14 +303,133 @@
       xhr.send(it.file); // the browser streams the File from disk: it is never read into memory here
     });
   }
+
+  // ---- a large file, in parts straight to S3 -------------------------------------------------------
+  const saved = (key) => { try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; } };
+  const keep = (key, v) => { try { localStorage.setItem(key, JSON.stringify(v)); } catch (e) { /* private mode: no resume */ } };
+  const forget = (key) => { try { localStorage.removeItem(key); } catch (e) { /* nothing kept */ } };
+  async function openSession(it, target, key) {
+    const old = saved(key);
+    if (old) {
+      const r = await api("GET", `/api/v1/uploads/${encodeURIComponent(old.id)}`);
+      if (r.ok) return await r.json();
+      forget(key); // expired or finished elsewhere: start again
+    }
+    const r = await api("POST", "/api/v1/uploads", { parent_id: target, name: it.name, size: it.file.size, on_conflict: it.mode });
+    const body = await r.json().catch(() => ({}));
+    if (r.status === 409) { setState(it, "conflict", body.message || "A file with that name exists"); return null; }
+    if (!r.ok) { setState(it, "error", body.message || "Upload failed (" + r.status + ")"); return null; }
+    keep(key, { id: body.id, name: it.name, path: [...it.dirs, it.name].join("/"), size: it.file.size, expires_at: body.expires_at });
+    return { ...body, uploaded: [] };
+  }
+  async function sendSession(it) {
+    let target;
+    try { target = await ensureFolders(it.folderId || (await folderReady()), it.dirs); }
+    catch (e) { setState(it, "error", e.message); return; }
+    const key = `${SESSION_KEY}${target}/${it.name}:${it.file.size}:${it.file.lastModified}`;
+    for (const other of items.filter((x) => x.state === "interrupted" && x.key === key)) {
+      other.row.remove(); // this file takes up where that one stopped
+      items.splice(items.indexOf(other), 1);
+    }
+    setState(it, "uploading", "Starting…");
+    let sess;
+    try { sess = await openSession(it, target, key); }
+    catch (e) { setState(it, "error", "Network error; check the connection"); return; }
+    if (!sess) return;
+    const run = { xhrs: new Set(), stopped: false };
+    it.session = run;
+    const loaded = new Map(sess.parts.map((p) => [p.number, sess.uploaded.includes(p.number) ? p.size : 0]));
+    const update = () => progress(it, [...loaded.values()].reduce((a, b) => a + b, 0));
+    update();
+    let stored = sess.uploaded.length > 0, unreachable = false;
+    const putPart = (p) => new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      run.xhrs.add(xhr);
+      xhr.open("PUT", p.url);
+      xhr.upload.onprogress = (e) => { loaded.set(p.number, e.loaded); update(); };
+      const end = (status) => { run.xhrs.delete(xhr); resolve(status); };
+      xhr.onload = () => end(xhr.status);
+      xhr.onerror = () => end(0);
+      xhr.onabort = () => end(-1);
+      const start = (p.number - 1) * sess.part_size;
+      xhr.send(it.file.slice(start, start + p.size));
+    });
+    const todo = sess.parts.filter((p) => !sess.uploaded.includes(p.number));
+    let failure = null;
+    const worker = async () => {
+      while (todo.length && !failure && !run.stopped) {
+        const p = todo.shift();
+        for (let attempt = 1; ; attempt++) {
+          const status = await putPart(p);
+          if (status >= 200 && status < 300) { stored = true; loaded.set(p.number, p.size); update(); break; }
+          loaded.set(p.number, 0);
+          if (status === -1 || run.stopped) return;
+          if (status === 0 && !stored) { unreachable = true; failure = "unreachable"; return; }
+          if (attempt >= PART_TRIES) { failure = status ? `Storage refused part ${p.number} (${status})` : "Network error; check the connection"; return; }
+          it.status.textContent = "Connection lost · retrying…";
+          await online();
+          await sleep(500 * 2 ** attempt);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PART_PARALLEL, todo.length || 1) }, worker));
+    for (const xhr of run.xhrs) xhr.abort();
+    it.session = null;
+    if (run.stopped) { setState(it, "cancelled", "Paused · Retry resumes"); return; }
+    if (unreachable) {
+      // This browser cannot reach the storage (another host, or no CORS rule): through the app then.
+      api("DELETE", `/api/v1/uploads/${encodeURIComponent(sess.id)}`).catch(() => {});
+      forget(key);
+      it.kind = "put";
+      return sendPut(it);
+    }
+    if (failure) { setState(it, "error", failure + " · Retry resumes where it stopped"); return; }
+    it.status.textContent = "Checking…";
+    const r = await api("POST", `/api/v1/uploads/${encodeURIComponent(sess.id)}/complete`).catch(() => null);
+    const body = r ? await r.json().catch(() => ({})) : {};
+    if (r && r.status === 201) { forget(key); setState(it, "done", "Uploaded"); return; }
+    if (r && r.status !== 409) forget(key); // the session is over: a retry starts again
+    setState(it, r && r.status === 409 && !body.missing_parts ? "conflict" : "error",
+      (body.message || "Upload failed") + (r && r.status === 409 && body.missing_parts ? " · Retry resumes" : ""));
+  }
+  // Sessions left by a reload or a closed tab: say so, and resume when the same file is chosen again.
+  async function showInterrupted() {
+    let keys = [];
+    try { keys = Object.keys(localStorage).filter((k) => k.startsWith(SESSION_KEY)); } catch (e) { return; }
+    for (const key of keys) {
+      const s = saved(key);
+      if (!s || !s.id) { forget(key); continue; }
+      const r = await api("GET", `/api/v1/uploads/${encodeURIComponent(s.id)}`).catch(() => null);
+      if (!r || !r.ok) { if (r && r.status === 404) forget(key); continue; }
+      const state = await r.json();
+      const have = state.parts.filter((p) => state.uploaded.includes(p.number)).reduce((a, p) => a + p.size, 0);
+      const it = row(s.path || s.name, { file: null, name: s.name, state: "interrupted", key });
+      it.row.dataset.state = "interrupted";
+      it.bar.value = s.size ? Math.floor((have * 100) / s.size) : 0;
+      it.status.textContent = `Interrupted at ${it.bar.value}% · choose the file again to resume`;
+      it.actions.append(el("button", { class: "pcs-up-btn", onclick: () => {
+        api("DELETE", `/api/v1/uploads/${encodeURIComponent(s.id)}`).catch(() => {});
+        forget(key);
+        it.state = "cancelled";
+        clearDone();
+      } }, "Forget"));
+      items.push(it);
+      render();
+    }
+  }
+  const whenPanel = () => (document.getElementById("upload-panel") ? showInterrupted() : setTimeout(whenPanel, 500));
+  whenPanel();
+
   function cancel(it) {
-    if (it.state === "uploading" && it.xhr) it.xhr.abort();
+    if (it.session) { it.session.stopped = true; for (const xhr of it.session.xhrs) xhr.abort(); }
+    else if (it.state === "uploading" && it.xhr) it.xhr.abort(); // a batch: its other files stop too (Retry sends them)
     else setState(it, "cancelled", "Cancelled");
   }
   function retry(it, mode) {
     it.mode = mode;
     it.loaded = 0;
     it.bar.value = 0;
+    if (it.kind === "batch") it.kind = "put"; // a single file now: its own request says exactly what happened
     setState(it, "queued", "Waiting");
     queue.push(it);
     pump();
@@ -206,16 +451,19 @@
   function readEntries(reader) {
     return new Promise((res, rej) => reader.readEntries(res, rej));
   }
+  const fileOf = (entry) => new Promise((res, rej) => entry.file(res, rej));
   async function walk(entry, dirs, out) {
     if (entry.isFile) {
-      const file = await new Promise((res, rej) => entry.file(res, rej));
-      out.push([file, dirs]);
+      out.push([await fileOf(entry), dirs]);
     } else if (entry.isDirectory) {
       const reader = entry.createReader();
+      const children = [];
       let batch;
-      while ((batch = await readEntries(reader)).length) {
-        for (const child of batch) await walk(child, [...dirs, entry.name], out);
-      }
+      while ((batch = await readEntries(reader)).length) children.push(...batch);
+      const inside = [...dirs, entry.name];
+      const files = await Promise.all(children.filter((c) => c.isFile).map(fileOf));
+      for (const f of files) out.push([f, inside]);
+      for (const child of children.filter((c) => c.isDirectory)) await walk(child, inside, out);
     }
   }
   const overlay = () => document.getElementById("drop-overlay");

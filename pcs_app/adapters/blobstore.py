@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -22,6 +23,14 @@ _MISSING = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
 
 def _is_missing(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") in _MISSING
+
+
+def _private_channel(endpoint: str | None) -> bool:
+    """Whether requests to ``endpoint`` cannot be altered on the way: TLS (AWS's default), or loopback."""
+    if endpoint is None:
+        return True
+    u = urlsplit(endpoint)
+    return u.scheme == "https" or u.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -64,13 +73,19 @@ class BlobStore:
         self._presign_client: Any = None
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._cors_for: list[str] | None = None
 
     def _make_client(self, endpoint: str | None) -> Any:
+        s3: dict[str, Any] = {"addressing_style": "path"}
+        if _private_channel(endpoint):
+            # Our own sha256 of every byte decides what is stored; a signature over the payload
+            # would hash each part a second time. Kept where the channel itself protects nothing.
+            s3["payload_signing_enabled"] = False
         config = Config(
             max_pool_connections=64,
             retries={"max_attempts": 4, "mode": "standard"},
             signature_version="s3v4",
-            s3={"addressing_style": "path"},
+            s3=s3,  # pyright: ignore[reportArgumentType]
             # Our own sha256 covers integrity end to end; skip boto3's extra CRC pass over every byte.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
@@ -120,6 +135,36 @@ class BlobStore:
                 raise
             self.client.create_bucket(Bucket=self.bucket)
 
+    def allow_browser_uploads(self, origins: list[str]) -> None:
+        """Let pages from ``origins`` PUT parts to presigned URLs (the bucket's CORS rules), once per
+        process. Rules already there are kept; without the permission to change them, it logs why."""
+        if self._cors_for == origins:
+            return
+        try:
+            try:
+                rules: list[dict[str, Any]] = list(self.client.get_bucket_cors(Bucket=self.bucket)["CORSRules"])
+            except ClientError as e:
+                if e.response.get("Error", {}).get("Code") != "NoSuchCORSConfiguration":
+                    raise
+                rules = []
+            covered = any(
+                "PUT" in r.get("AllowedMethods", []) and set(origins) <= set(r.get("AllowedOrigins", [])) for r in rules
+            )
+            if not covered:
+                rules.append(
+                    {
+                        "AllowedOrigins": origins,
+                        "AllowedMethods": ["PUT", "GET", "HEAD"],
+                        "AllowedHeaders": ["*"],
+                        "ExposeHeaders": ["ETag"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                )
+                self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": rules})
+        except (ClientError, BotoCoreError) as e:
+            log.warning("could not let browsers upload to bucket %s (set its CORS rules by hand): %s", self.bucket, e)
+        self._cors_for = list(origins)
+
     def ping(self) -> bool:
         try:
             self.client.head_bucket(Bucket=self.bucket)
@@ -161,6 +206,26 @@ class BlobStore:
             yield from body.iter_chunks(chunk_size)
         finally:
             body.close()
+
+    def iter_ahead(self, key: str, size: int, chunk_size: int = 8 * 1024 * 1024, ahead: int = 4) -> Iterator[bytes]:
+        """All ``size`` bytes of an object in order, read as ranges on ``ahead`` threads at once (a
+        whole-object read that keeps up with the reader, e.g. hashing)."""
+        ranges = [(start, min(start + chunk_size, size) - 1) for start in range(0, size, chunk_size)]
+
+        def fetch(r: tuple[int, int]) -> bytes:
+            return b"".join(self.iter_range(key, r[0], r[1], chunk_size=chunk_size))
+
+        pending: list[Future[bytes]] = []
+        try:
+            for r in ranges:
+                pending.append(self.pool.submit(fetch, r))
+                if len(pending) > ahead:
+                    yield pending.pop(0).result()
+            while pending:
+                yield pending.pop(0).result()
+        finally:
+            for f in pending:
+                f.cancel()
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)

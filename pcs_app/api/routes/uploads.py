@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 import anyio.from_thread
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
@@ -148,12 +149,27 @@ def start_upload_session(body: UploadSessionRequest, user: Actor) -> UploadSessi
     info = content.start_session(
         get_core(), user, body.parent_id, body.name, body.size, sha256=body.sha256, on_conflict=body.on_conflict
     )
+    return UploadSessionOut(**_session_out(info))
+
+
+def _session_out(info: content.SessionInfo) -> dict[str, Any]:
     sess = info.session
     parts = [
         PartUrl(number=i + 1, url=url, size=min(sess.part_size, sess.size - i * sess.part_size) if sess.size else 0)
         for i, url in enumerate(info.part_urls)
     ]
-    return UploadSessionOut(id=sess.id, part_size=sess.part_size, parts=parts, expires_at=sess.expires_at)
+    return {"id": sess.id, "part_size": sess.part_size, "parts": parts, "expires_at": sess.expires_at}
+
+
+class UploadSessionState(UploadSessionOut):
+    uploaded: list[int] = Field(description="The parts S3 holds already, whole: send only the others.")
+
+
+@router.get("/uploads/{session_id:id}", response_model=UploadSessionState, responses=errors(404))
+def get_upload_session(session_id: SessionId, user: Actor) -> UploadSessionState:
+    """Resume a large-file upload: fresh part URLs, and which parts are already there."""
+    info, uploaded = content.session_state(get_core(), user, session_id)
+    return UploadSessionState(**_session_out(info), uploaded=uploaded)
 
 
 @router.post("/uploads/{session_id:id}/complete", status_code=201, response_model=NodeOut, responses=WRITE_ERRORS)

@@ -1,9 +1,11 @@
 """File content: uploads (streamed, hash-first, large-file sessions), downloads and versions."""
 
-from .commit import Incoming, commit_content, new_blob_key
+from .batch import Batch, BatchItem, start_batch
+from .commit import Incoming, new_blob_key
 from .download import Download, open_download, read_head, read_range
+from .group import commit_content
 from .rules import SHA256_PATTERN, UPLOAD_CONFLICTS
-from .sessions import SessionInfo, abort_session, complete_session, start_session
+from .sessions import SessionInfo, abort_session, complete_session, session_state, start_session
 from .uploads import upload, upload_known
 from .versions import (
     VersionEntry,
@@ -18,6 +20,8 @@ from .versions import (
 __all__ = [
     "SHA256_PATTERN",
     "UPLOAD_CONFLICTS",
+    "Batch",
+    "BatchItem",
     "Download",
     "Incoming",
     "SessionInfo",
@@ -35,6 +39,8 @@ __all__ = [
     "read_head",
     "read_range",
     "restore_version",
+    "session_state",
+    "start_batch",
     "start_session",
     "upload",
     "upload_known",

@@ -2,6 +2,8 @@
 
 Crash order: bytes go to S3 under a fresh key first; the metadata that makes them visible is
 committed second. A crash in between leaves only an unreferenced object, which GC reclaims.
+``place`` is the general rule for one item; ``placing`` applies it (or its multi-row form) to many
+items in one transaction, and ``group`` gathers concurrent uploads into such transactions.
 """
 
 from __future__ import annotations
@@ -10,18 +12,16 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
 
 from pcs_app.models import FILE, Blob, Node, Version, utcnow
 
-from .. import thumbnails
-from ..access import Actor, Perm, check_folder
+from ..access import Actor
 from ..core import Core
 from ..errors import Conflict, IntegrityFailed, NotFound
 from ..names import name_key
 from ..tree.common import flush_unique, resolve_name, taken, touch
-from ..tx import Tx, write_tx
+from ..tx import Tx
 
 log = logging.getLogger(__name__)
 
@@ -49,40 +49,6 @@ def delete_quietly(core: Core, key: str) -> None:
         core.blobs.delete(key)
     except Exception as e:  # noqa: BLE001 - GC will reclaim it; the caller's own error matters more
         log.warning("could not delete unused object %s (GC will): %s", key, e)
-
-
-class _WrongOwner(Exception):
-    def __init__(self, owner: int) -> None:
-        self.owner = owner
-
-
-def commit_content(core: Core, actor: Actor, parent_id: object, item: Incoming, owner: int | None = None) -> Node:
-    """Make ``item`` visible in ``parent_id``; an existing file of that name gets a new version."""
-    if owner is None:
-        with core.db.read() as s:
-            owner = check_folder(s, actor, parent_id, Perm.WRITE).owner_id
-    for attempt in range(3):
-        try:
-            with write_tx(core, owner) as tx:
-                parent = check_folder(tx.s, actor, parent_id, Perm.WRITE)
-                if parent.owner_id != owner:
-                    raise _WrongOwner(parent.owner_id)
-                node, dropped = place(tx, actor, parent, item)
-        except _WrongOwner as e:
-            owner = e.owner
-            continue
-        except IntegrityError:
-            # Another upload of the same content (or name) got there first: take its row instead.
-            if attempt == 2:
-                raise Conflict(
-                    "Another upload of that name or content was committed at the same moment; try again."
-                ) from None
-            continue
-        if dropped:
-            delete_quietly(core, dropped)
-        thumbnails.after_upload(core, item.sha256, item.mime_type)  # queues the job; never fails the upload
-        return node
-    raise Conflict("The folder changed owner during the upload; try again.")
 
 
 def place(tx: Tx, actor: Actor, parent: Node, item: Incoming) -> tuple[Node, str | None]:

@@ -14,7 +14,8 @@ from ..access import account
 from ..core import Core
 from ..errors import Conflict, IntegrityFailed, NotFound
 from ..names import validate_name
-from .commit import Incoming, commit_content, delete_quietly, new_blob_key
+from .commit import Incoming, delete_quietly, new_blob_key
+from .group import commit_content
 from .rules import check_conflict_mode, check_sha, check_size, precheck
 
 MAX_PARTS = 10_000
@@ -65,8 +66,36 @@ def start_session(
     )
     with core.db.write() as s:
         s.add(sess)
+    # Browsers PUT the parts from the app's pages: the bucket must let those origins do it.
+    core.blobs.allow_browser_uploads(core.settings.origins)
     urls = [core.blobs.presign_part(key, upload_id, i, ttl) for i in range(1, count + 1)]
     return SessionInfo(sess, count, urls)
+
+
+def _expected(sess: UploadSession, number: int, count: int) -> int:
+    return sess.part_size if number < count else sess.size - sess.part_size * (count - 1)
+
+
+def session_state(core: Core, actor: User, session_id: object) -> tuple[SessionInfo, list[int]]:
+    """An unfinished session again, to resume it (after a reload, a dropped connection): fresh part
+    URLs, and the numbers of the parts S3 already holds whole."""
+    sess = _own_session(core, actor, session_id)
+    left = int((sess.expires_at - utcnow()).total_seconds())
+    if left <= 0:
+        abort_session(core, actor, session_id)
+        raise NotFound("That upload session expired; start again.")
+    count = max(1, math.ceil(sess.size / sess.part_size))
+    try:
+        parts = core.blobs.list_parts(sess.s3_key, sess.s3_upload_id)
+    except FileNotFoundError as e:
+        raise NotFound("That upload session is gone; start again.") from e
+    done = sorted(
+        p["PartNumber"]
+        for p in parts
+        if 1 <= p["PartNumber"] <= count and p["Size"] == _expected(sess, p["PartNumber"], count)
+    )
+    urls = [core.blobs.presign_part(sess.s3_key, sess.s3_upload_id, i, left) for i in range(1, count + 1)]
+    return SessionInfo(sess, count, urls), done
 
 
 def _own_session(core: Core, actor: User, session_id: object) -> UploadSession:
@@ -96,7 +125,7 @@ def complete_session(core: Core, actor: User, session_id: object) -> Node:
         shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
         raise Conflict(f"Parts not uploaded yet: {shown}.", missing_parts=missing[:1000])
     for i in range(1, count + 1):
-        want = sess.part_size if i < count else sess.size - sess.part_size * (count - 1)
+        want = _expected(sess, i, count)
         if got[i]["Size"] != want:
             raise IntegrityFailed(f"Part {i} has {got[i]['Size']} bytes; expected {want}.")
     if len(got) > count:
@@ -106,7 +135,7 @@ def complete_session(core: Core, actor: User, session_id: object) -> Node:
     hasher = hashlib.sha256()
     head = b""
     total = 0
-    for chunk in core.blobs.iter_range(sess.s3_key, chunk_size=8 * 1024 * 1024):
+    for chunk in core.blobs.iter_ahead(sess.s3_key, sess.size):
         if len(head) < mime.SNIFF_BYTES:
             head += chunk[: mime.SNIFF_BYTES - len(head)]
         hasher.update(chunk)

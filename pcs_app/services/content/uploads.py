@@ -14,7 +14,8 @@ from ..access import Actor
 from ..core import Core
 from ..errors import IntegrityFailed, NotFound, TooLarge
 from ..names import validate_name
-from .commit import Incoming, commit_content, delete_quietly, new_blob_key
+from .commit import Incoming, delete_quietly, new_blob_key
+from .group import commit_content
 from .rules import check_conflict_mode, check_sha, check_size, precheck
 
 
