@@ -16,19 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import cluster, listing, recovery, sharing, small, thumbs, ui, upload
+from . import cluster, dashboard, drop, listing, recovery, sharing, small, thumbs, ui, upload
 from . import search as search_bench
 from .common import RESULTS_DIR, Row, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
 
-BENCHES = ("upload", "small", "listing", "ui", "thumbs", "sharing", "recovery", "search", "cluster")
+BENCHES = ("upload", "small", "listing", "ui", "thumbs", "sharing", "recovery", "search", "dashboard", "cluster")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--only", default=",".join(BENCHES), help=f"comma-separated subset of {', '.join(BENCHES)}")
     p.add_argument("--size-mib", type=int, default=1024, help="size of the large file (MiB)")
-    p.add_argument("--rounds", type=int, default=2, help="rounds of raw+PCS transfers of the large file")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of raw+PCS transfers of the large file")
     p.add_argument("--files", type=int, default=2000, help="number of small files")
     p.add_argument("--file-kib", type=float, default=4, help="size of each small file (KiB)")
     p.add_argument("--concurrency", type=int, default=16, help="concurrent requests for small files")
@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--search-runs", type=int, default=200, help="timed runs per search query kind")
     p.add_argument("--search-content-share", type=float, default=0.2, help="share of files with ~2 KB of text")
     p.add_argument("--search-backends", default="fts5,opensearch", help="search backends to measure")
+    dashboard.add_arguments(p)  # --dashboard-*, --audit-*
+    p.add_argument("--search-app-rounds", type=int, default=30, help="uploads timed until searchable (search)")
     p.add_argument("--cluster-rounds", type=int, default=2, help="small-file rounds per side (cluster)")
     p.add_argument("--cluster-large-rounds", type=int, default=2, help="large-file rounds per side (cluster)")
     p.add_argument("--cluster-users", type=int, default=1, help="accounts the cluster's small files spread over")
@@ -131,6 +133,15 @@ def main(argv: list[str] | None = None) -> int:
                 if "small" in args.only:
                     size = int(args.file_kib * 1024)
                     sections.append(guarded("small", lambda: small.run(stack, api, args.files, size, args.concurrency)))
+                    if not args.no_postgres:
+                        sections.append(
+                            guarded(
+                                "small (PostgreSQL)",
+                                lambda: small.run_postgres(
+                                    work, args.files, size, args.concurrency, args.pg_url, args.redis_url
+                                ),
+                            )
+                        )
                 if "listing" in args.only:
                     sections.append(
                         guarded(
@@ -149,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                         )
                 if "ui" in args.only:
                     sections.append(guarded("ui", lambda: ui.run(stack, api, args)))
+                    sections.append(guarded("ui (folder drop)", lambda: drop.run(stack, api, work)))
                 if "thumbs" in args.only:
                     sections.append(guarded("thumbs", lambda: thumbs_section(args)))
                 if "sharing" in args.only:
@@ -182,7 +194,40 @@ def main(argv: list[str] | None = None) -> int:
                         guarded(
                             "search",
                             lambda: folded(
-                                "search", "plain SQL LIKE on the same rows, same run", "search", search_bench.run(args)
+                                "search",
+                                "plain SQL LIKE on the same rows, same run",
+                                "search",
+                                search_bench.run(args, stack, api),
+                            ),
+                        )
+                    )
+                if "dashboard" in args.only:
+                    dashboard.quiet_json_lines()
+                    for db in [d.strip() for d in args.dashboard_databases.split(",") if d.strip()]:
+                        sections.append(
+                            guarded(
+                                f"dashboard ({db})",
+                                lambda db=db: dashboard.run_dashboard(
+                                    stack,
+                                    work,
+                                    args.dashboard_files,
+                                    args.dashboard_events,
+                                    args.dashboard_reps,
+                                    db,
+                                    args.pg_url,
+                                ),
+                            )
+                        )
+                    sections.append(
+                        guarded(
+                            "audit overhead",
+                            lambda: dashboard.run_audit_overhead(
+                                stack,
+                                work,
+                                args.audit_files,
+                                args.audit_kib * 1024,
+                                args.audit_threads,
+                                args.audit_rounds,
                             ),
                         )
                     )

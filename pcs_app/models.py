@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import ClassVar, Literal
 
-from sqlalchemy import BigInteger, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 FOLDER = "dir"  # stored value; sorts before "file", so folders list first
@@ -19,6 +19,9 @@ KindName = Literal["folder", "file"]
 ID_LENGTH = 16
 ID_PATTERN = rf"^[A-Za-z0-9_-]{{{ID_LENGTH}}}$"
 _ID = re.compile(ID_PATTERN)
+
+
+LIVE = text("trashed_at IS NULL")
 
 
 def kind_name(kind: str) -> KindName:
@@ -142,6 +145,8 @@ class Node(SQLModel, table=True):
             sqlite_where=text("trashed_at IS NULL"),
             postgresql_where=text("trashed_at IS NULL"),
         ),
+        # An account's largest files (the usage dashboard), without reading them all.
+        Index("ix_node_owner_size", "owner_id", "kind", "size", sqlite_where=LIVE, postgresql_where=LIVE),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     owner_id: int = Field(foreign_key="user.id", index=True)
@@ -254,6 +259,7 @@ class ShareLink(SQLModel, table=True):
     max_downloads: int | None = None
     downloads: int = 0
     upload_only: bool = False
+    notify_downloads: bool = False  # mail the owner when the link is first downloaded
     created_at: datetime = Field(default_factory=utcnow)
     last_access_at: datetime | None = None
     revoked_at: datetime | None = None
@@ -270,3 +276,145 @@ class Grant(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     role: str = Field(max_length=8)  # viewer | editor
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class SearchText(SQLModel, table=True):
+    """The text read from one content for the search index (keyed by its sha256), or why there is none."""
+
+    __tablename__: ClassVar[str] = "search_text"
+    sha256: str = Field(primary_key=True, max_length=64)
+    fmt: str = Field(default="", max_length=8)  # the reader used: text, html, pdf, docx, xlsx, pptx ("" none)
+    text: str = Field(default="", sa_type=Text)
+    truncated: bool = False  # only the first PCS_EXTRACT_MAX_CHARS characters are kept
+    reason: str | None = Field(default=None, max_length=16)  # why not (all) read: too_large, corrupt, ...
+    detail: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SearchCursor(SQLModel, table=True):
+    """How far the search index has followed an account's change feed (no foreign key: deleting an
+    account need not know of it; the search sweep drops the rows of accounts that are gone)."""
+
+    __tablename__: ClassVar[str] = "search_cursor"
+    user_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = Field(default=0, sa_type=BigInteger)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# -- activity: the audit log, usage counters, mail and account events (issue 12) ---------------------
+# No foreign keys to ``user``: audit rows outlive the account they name (with its email as a label),
+# and deleting an account clears the rest itself (services/accounts/deletion.py).
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+
+
+class AuditEvent(SQLModel, table=True):
+    """One thing that happened, appended and never changed (on PostgreSQL a trigger refuses updates)."""
+
+    __tablename__: ClassVar[str] = "audit_event"
+    __table_args__ = (Index("ix_audit_actor", "actor_id", "id"), Index("ix_audit_owner", "owner_id", "id"))
+    id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = None
+    actor: str = Field(default="", max_length=320)  # who, as a label: an email, "link:<id>", "system"
+    action: str = Field(max_length=32)  # e.g. auth.sign_in, file.upload, access.denied
+    outcome: str = Field(default="ok", max_length=16)
+    target_type: str = Field(default="", max_length=16)  # node, link, grant, token, account
+    target_id: str | None = Field(default=None, max_length=64)
+    target: str = Field(default="", max_length=1024)  # a label: the item's name, an email
+    owner_id: int | None = None  # the account whose data it concerns
+    address: str | None = Field(default=None, max_length=64)
+    user_agent: str | None = Field(default=None, max_length=400)
+    detail: str = Field(default="", max_length=2000)  # JSON
+
+
+class UsageEvent(SQLModel, table=True):  # a usage delta the roll-up job has not folded in yet
+    __tablename__: ClassVar[str] = "usage_event"
+    __table_args__ = (Index("ix_usage_event_user", "user_id", "metric"),)
+    id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
+    user_id: int
+    day: date
+    metric: str = Field(max_length=8)  # live, stored, upload, download, active
+    item: str = Field(default="", max_length=80)  # live: "<type>/<top folder id>"
+    n: int = Field(default=0, sa_type=BigInteger)
+    bytes: int = Field(default=0, sa_type=BigInteger)
+
+
+class UsageDaily(SQLModel, table=True):  # usage_event rolled up per day
+    __tablename__: ClassVar[str] = "usage_daily"
+    user_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    metric: str = Field(primary_key=True, max_length=8)
+    item: str = Field(primary_key=True, max_length=80)
+    n: int = Field(default=0, sa_type=BigInteger)
+    bytes: int = Field(default=0, sa_type=BigInteger)
+
+
+class UsageTotal(SQLModel, table=True):  # usage_event rolled up for all time
+    __tablename__: ClassVar[str] = "usage_total"
+    user_id: int = Field(primary_key=True)
+    metric: str = Field(primary_key=True, max_length=8)
+    item: str = Field(primary_key=True, max_length=80)
+    n: int = Field(default=0, sa_type=BigInteger)
+    bytes: int = Field(default=0, sa_type=BigInteger)
+
+
+class UsageSnapshot(SQLModel, table=True):  # measured by the roll-up job (user_id 0: the server)
+    __tablename__: ClassVar[str] = "usage_snapshot"
+    user_id: int = Field(primary_key=True)
+    baseline_at: datetime | None = None  # when the live counters were rebuilt from the files
+    computed_at: datetime | None = None
+    logical_bytes: int = Field(default=0, sa_type=BigInteger)
+    stored_bytes: int = Field(default=0, sa_type=BigInteger)  # distinct contents held
+    dirty: bool = True  # changed since computed_at
+
+
+class MailOutbox(SQLModel, table=True):
+    """A mail to send (kept until sent, refused, or too old): a mail server that is down loses nothing."""
+
+    __tablename__: ClassVar[str] = "mail_outbox"
+    __table_args__ = (Index("ix_mail_due", "status", "next_attempt_at"),)
+    id: int | None = Field(default=None, sa_column=Column(BIG_ID, primary_key=True, autoincrement=True))
+    user_id: int | None = Field(default=None, index=True)
+    to_addr: str = Field(max_length=320)
+    kind: str = Field(max_length=24)
+    subject: str = Field(max_length=400)
+    text: str = Field(sa_type=Text)
+    html: str = Field(sa_type=Text)
+    status: str = Field(default="pending", max_length=10)  # pending, sent, rejected, expired
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str = Field(default="", max_length=1000)
+    sent_at: datetime | None = None
+    provider_id: str | None = Field(default=None, max_length=400)
+
+
+class NotifyOptOut(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "notify_optout"
+    user_id: int = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=24)
+
+
+class PasswordReset(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "password_reset"
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: int = Field(index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class KnownDevice(SQLModel, table=True):  # a browser family on a system that signed in before
+    __tablename__: ClassVar[str] = "known_device"
+    user_id: int = Field(primary_key=True)
+    device_hash: str = Field(primary_key=True, max_length=64)
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+
+
+class AccountDeletion(SQLModel, table=True):  # an account being deleted (by a job, in chunks)
+    __tablename__: ClassVar[str] = "account_deletion"
+    user_id: int = Field(primary_key=True)
+    email: str = Field(max_length=320)
+    requested_at: datetime = Field(default_factory=utcnow)

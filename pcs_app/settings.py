@@ -9,7 +9,7 @@ import os
 import secrets
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -75,7 +75,11 @@ class Settings(BaseSettings):
     multipart_threshold: int = Field(8 * MiB, description="Uploads larger than this use S3 multipart.")
     multipart_part_size: int = Field(16 * MiB, description="Part size for streamed multipart uploads.")
     upload_concurrency: int = Field(6, description="Parts of one streamed upload sent to S3 at once.")
-    session_part_size: int = Field(64 * MiB, description="Part size offered to clients of large-file sessions.")
+    batch_concurrency: int = Field(16, description="Files of one batch upload sent to S3 at once.")
+    batch_max_file_size: int = Field(
+        16 * MiB, description="Largest file accepted in a batch upload (larger ones go on their own)."
+    )
+    session_part_size: int = Field(16 * MiB, description="Part size offered to clients of large-file sessions.")
     max_file_size: int = Field(5 * 1024 * GiB, description="Largest file accepted (S3's limit is 5 TiB).")
     upload_session_ttl_seconds: int = Field(24 * 3600, description="Lifetime of an unfinished large-file session.")
 
@@ -142,6 +146,81 @@ class Settings(BaseSettings):
     thumb_memory_mb: int = Field(1024, description="Address-space limit of each thumbnail sandbox process, in MiB.")
     thumb_timeout_seconds: float = Field(60.0, description="Longest one thumbnail may take before it is given up.")
 
+    search_backend: Literal["auto", "fts5", "opensearch"] = Field(
+        "auto",
+        description="Search index: fts5 (SQLite FTS5), opensearch, or auto (OpenSearch when PCS_OPENSEARCH_URL is set).",
+    )
+    search_db: Path | None = Field(
+        None, description="SQLite file of the FTS5 search index; default <data_dir>/search.db."
+    )
+    search_sweep_minutes: int = Field(
+        1,
+        description="How often the worker catches the search index up on changes no job told it of "
+        "(lost jobs, or PCS_JOBS_ENQUEUE=false) and drops text no file holds (0: never).",
+    )
+    opensearch_url: SecretStr | None = Field(
+        None, description="OpenSearch URL (credentials may be in it: https://user:password@host:443)."
+    )
+    opensearch_prefix: str = Field(
+        "pcs-files", description="Name of the OpenSearch alias searched (indexes are <prefix>-…)."
+    )
+    opensearch_username: str | None = Field(None, description="OpenSearch user for basic auth (unless in the URL).")
+    opensearch_password: SecretStr | None = Field(None, description="Password of opensearch_username.")
+    opensearch_aws_region: str | None = Field(
+        None,
+        description="Sign OpenSearch requests with AWS SigV4 for this region (Amazon OpenSearch Service, IAM auth).",
+    )
+    opensearch_verify_certs: bool = Field(True, description="Check the OpenSearch server's TLS certificate.")
+    opensearch_ca_certs: str | None = Field(None, description="CA bundle file for the OpenSearch server's certificate.")
+    opensearch_timeout_seconds: float = Field(30.0, description="Longest wait for one OpenSearch request.")
+    opensearch_shards: int = Field(1, description="Primary shards of each new OpenSearch index.")
+    opensearch_replicas: int | None = Field(
+        None, description="Replicas of each new OpenSearch index (unset: the cluster's default)."
+    )
+    opensearch_search_after: bool = Field(
+        True, description="Page with search_after; false pages with from/size (for stand-ins such as osmem-server)."
+    )
+    extract_max_chars: int = Field(100_000, description="Characters of text per file kept for search.")
+    extract_max_file_bytes: int = Field(
+        64 * MiB, description="PDF and Office files larger than this are searched by name only; text is read this far."
+    )
+    extract_max_unzipped_bytes: int = Field(
+        64 * MiB, description="Most bytes unzipped from one Office file while reading its text."
+    )
+    extract_timeout_seconds: float = Field(30.0, description="Longest the text of one file may take to read.")
+
+    # -- mail, notifications, audit and usage (issue 12) --
+    mail_backend: Literal["outbox", "smtp", "ses"] = Field(
+        "outbox", description="Where mail goes: outbox (.eml files in mail_outbox_dir), smtp, or ses (Amazon SES)."
+    )
+    mail_from: str = Field("PCS <pcs@localhost>", description="The From address of the mail PCS sends.")
+    mail_outbox_dir: Path | None = Field(
+        None, description="Folder of the outbox backend's .eml files; default <data_dir>/outbox."
+    )
+    mail_max_age_hours: int = Field(
+        72, description="A mail that could not be sent for this long is given up (kept, marked expired)."
+    )
+    smtp_host: str | None = Field(None, description="SMTP server (PCS_MAIL_BACKEND=smtp).")
+    smtp_port: int = Field(587, description="SMTP port (587 starttls, 465 ssl, 25 none).")
+    smtp_security: Literal["none", "starttls", "ssl"] = Field("starttls", description="SMTP connection security.")
+    smtp_username: str | None = Field(None, description="SMTP login (with smtp_password).")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_timeout: float = Field(30.0, description="Longest wait for the SMTP server, in seconds.")
+    smtp_ca_file: str | None = Field(None, description="CA bundle for a private SMTP server certificate.")
+    ses_region: str | None = Field(None, description="Amazon SES region (PCS_MAIL_BACKEND=ses); default s3_region.")
+    ses_endpoint: str | None = Field(None, description="SES endpoint URL (a stand-in); default AWS's.")
+    ses_configuration_set: str | None = Field(
+        None, description="SES configuration set that records deliveries, bounces and complaints."
+    )
+    password_reset_minutes: int = Field(60, description="Lifetime of a password-reset link, in minutes.")
+    password_reset_max_per_hour: int = Field(
+        5, description="Password-reset mails per account, and reset requests per client address, per hour."
+    )
+    audit_stdout: bool = Field(True, description="Also write every audit event to stdout as a JSON line.")
+    usage_rollup_minutes: int = Field(
+        1, description="How often the worker folds new usage events into the daily tables (0: never)."
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _no_unknown_keys(cls, data: Any) -> Any:
@@ -174,6 +253,8 @@ class Settings(BaseSettings):
             raise ValueError("S3 parts must be at least 5 MiB")
         if self.upload_concurrency < 1:
             raise ValueError("PCS_UPLOAD_CONCURRENCY must be >= 1")
+        if self.batch_concurrency < 1 or self.batch_max_file_size < 1:
+            raise ValueError("PCS_BATCH_CONCURRENCY and PCS_BATCH_MAX_FILE_SIZE must be >= 1")
         if self.jobs_workers < 1:
             raise ValueError("PCS_JOBS_WORKERS must be >= 1")
         if self.thumb_memory_mb < 256:
@@ -196,6 +277,43 @@ class Settings(BaseSettings):
                 "that each generated their own secret would not recognise each other's signed values"
             )
         return self
+
+    @model_validator(mode="after")
+    def _search(self) -> Settings:
+        if self.search_backend == "opensearch" and self.opensearch_url is None:
+            raise ValueError("PCS_SEARCH_BACKEND=opensearch needs PCS_OPENSEARCH_URL")
+        if self.extract_max_chars < 0 or self.extract_max_file_bytes < 0 or self.extract_max_unzipped_bytes < 0:
+            raise ValueError("PCS_EXTRACT_MAX_CHARS, _FILE_BYTES and _UNZIPPED_BYTES must be 0 or more")
+        if self.extract_timeout_seconds <= 0 or self.opensearch_timeout_seconds <= 0 or self.opensearch_shards < 1:
+            raise ValueError("PCS_EXTRACT_TIMEOUT_SECONDS and PCS_OPENSEARCH_TIMEOUT_SECONDS must be > 0, shards >= 1")
+        return self
+
+    @model_validator(mode="after")
+    def _mail(self) -> Settings:
+        if self.mail_backend == "smtp" and not self.smtp_host:
+            raise ValueError("PCS_MAIL_BACKEND=smtp needs PCS_SMTP_HOST")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("PCS_SMTP_USERNAME and PCS_SMTP_PASSWORD go together")
+        if self.password_reset_minutes < 1 or self.password_reset_max_per_hour < 1 or self.mail_max_age_hours < 1:
+            raise ValueError("PCS_PASSWORD_RESET_MINUTES, _MAX_PER_HOUR and PCS_MAIL_MAX_AGE_HOURS must be >= 1")
+        if self.usage_rollup_minutes < 0:
+            raise ValueError("PCS_USAGE_ROLLUP_MINUTES must be 0 or more")
+        return self
+
+    @property
+    def effective_outbox_dir(self) -> Path:
+        return self.mail_outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def effective_search_backend(self) -> str:
+        """fts5 or opensearch: what ``search_backend`` means with the other settings."""
+        if self.search_backend == "auto":
+            return "fts5" if self.opensearch_url is None else "opensearch"
+        return self.search_backend
+
+    @property
+    def effective_search_db(self) -> Path:
+        return self.search_db or self.data_dir / "search.db"
 
     @property
     def effective_public_url(self) -> str:

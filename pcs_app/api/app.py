@@ -6,7 +6,7 @@ import logging
 from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
@@ -16,6 +16,7 @@ from starlette.routing import Match, Mount
 from pcs_app.services.errors import PCSError
 from pcs_app.wiring import get_core
 
+from .deps import request_context
 from .middleware import BodyGuard
 from .routes import ROUTERS
 
@@ -97,6 +98,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
         # operationIds are the route functions' names: stable, and what the schema's links name.
         generate_unique_id_function=lambda route: route.name,
+        dependencies=[Depends(request_context)],  # who and from where, for the audit log
     )
     for router in ROUTERS:
         api.include_router(router)

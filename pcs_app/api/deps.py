@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import User
-from pcs_app.services import accounts
+from pcs_app.services import accounts, audit
 from pcs_app.services.errors import Forbidden, Unauthorized
 from pcs_app.wiring import get_core
 
@@ -41,10 +41,17 @@ async def actor(request: Request, cred: Annotated[HTTPAuthorizationCredentials |
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
     user, tok = await run_in_threadpool(accounts.authenticate, get_core(), secret)
     request.state.token_id = tok.id
+    audit.as_user(user)  # this request's audit events are this account's
     return user
 
 
 Actor = Annotated[User, Depends(actor)]
+
+
+async def request_context(request: Request) -> None:
+    """Every request's origin (address, user agent) for the audit log; the actor joins it once known.
+    Async, so it runs in the request's own task and the handlers (threads included) inherit it."""
+    audit.bind(get_core(), client_ip(request), request.headers.get("user-agent"))
 
 
 def client_ip(request: Request) -> str | None:

@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger(__name__)
 JSON_BODY_LIMIT = 1024 * 1024
 # Routes whose body is file content, streamed at any size.
-STREAMED_SUFFIXES = ("/files",)
+STREAMED_SUFFIXES = ("/files", "/batch")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request, Response
 from fastapi.responses import StreamingResponse
 
-from pcs_app.services import content, mime
+from pcs_app.services import content, mime, usage
 from pcs_app.services.content import Download
 from pcs_app.services.core import Core
 
@@ -33,6 +33,8 @@ def file_response(
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     rng = parse_range(range_header, size)
+    if request.method == "GET" and (rng is None or rng[0] == 0):  # a download begins (not a resume)
+        usage.events.downloaded(core, dl.node, size)
     start, end = rng if rng else (0, size - 1)
     status = 206 if rng else 200
     if rng:

@@ -26,6 +26,7 @@ class NewLink(Strict):
     password: str | None = LinkPassword
     max_downloads: int | None = Field(None, ge=1, le=1_000_000, description="Downloads allowed; null for no limit.")
     upload_only: bool = Field(False, description="A file drop: visitors of a folder link upload and see nothing.")
+    notify_downloads: bool = Field(False, description="Mail me when the link is first downloaded.")
 
 
 class LinkPatch(Strict):
@@ -35,6 +36,7 @@ class LinkPatch(Strict):
     password: str | None = LinkPassword
     max_downloads: int | None = Field(None, ge=1, le=1_000_000)
     upload_only: bool | None = None
+    notify_downloads: bool | None = None
 
 
 class LinkOut(BaseModel):
@@ -48,6 +50,7 @@ class LinkOut(BaseModel):
     max_downloads: int | None
     downloads: int
     upload_only: bool
+    notify_downloads: bool = Field(description="The owner is mailed when the link is first downloaded.")
     created_at: datetime
     last_access_at: datetime | None
 
@@ -66,6 +69,7 @@ class LinkOut(BaseModel):
             max_downloads=link.max_downloads,
             downloads=link.downloads,
             upload_only=link.upload_only,
+            notify_downloads=link.notify_downloads,
             created_at=link.created_at,
             last_access_at=link.last_access_at,
         )

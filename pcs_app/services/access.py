@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from pcs_app.models import FOLDER, Grant, Node, ShareLink, User, looks_like_id
 
+from . import audit
 from .errors import Conflict, Forbidden, NotFound
 from .paths import path_of
 
@@ -123,6 +124,7 @@ def check(s: Session, actor: Actor, node_id: object, need: Perm = Perm.READ, *, 
     """Like ``check_node``, returning the whole Access (role and shared root)."""
     got = access(s, actor, node_id, allow_trashed=allow_trashed)
     if not got.allows(need):
+        audit.denied(s, actor, got.node, need.name.lower())  # the audit log keeps every denial
         if got.role == DROPPER:
             raise Forbidden("This link only lets you add files.")
         raise Forbidden(f"You may not {_WORDS[need]} '{got.node.name}': you are a {got.role} here.")

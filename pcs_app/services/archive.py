@@ -15,6 +15,7 @@ from .content import Download, read_range
 from .core import Core
 from .errors import InvalidInput, TooLarge
 from .names import name_key, numbered
+from .usage import events as usage_events
 
 MAX_ENTRIES = 100_000
 
@@ -80,6 +81,7 @@ def build(core: Core, actor: Actor, ids: list[str]) -> Archive:
             zs.mkdir(path)
         else:
             zs.add(_lazy(core, dl), path, size=dl.version.size)
+    usage_events.archived(core, ids, name, len(zs))  # audit + usage: one download
     return Archive(name, len(zs), iter(zs))
 
 

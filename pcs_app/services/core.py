@@ -1,4 +1,4 @@
-"""The service container: settings, database, blob store, broker and job queue.
+"""The service container: settings, database, blob store, broker, job queue and search index.
 
 Built by ``pcs_app.wiring`` (once per process, lazily); services receive it as their first argument
 and never build or look it up themselves.
@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from pcs_app.adapters.blobstore import BlobStore, S3Config
 from pcs_app.adapters.broker import LocalBroker, create_broker
+from pcs_app.adapters.mail import Mailer
 from pcs_app.adapters.queue import JobQueue
+from pcs_app.adapters.search import SearchIndex
 from pcs_app.db import Database
 from pcs_app.settings import Settings
 
@@ -25,11 +27,27 @@ class Core:
     broker: LocalBroker
     # Builds the job queue on first use; the wiring module supplies it (the jobs live a layer up).
     make_jobs: Callable[[Core], JobQueue] | None = field(default=None, repr=False)
+    # Builds the search index on first use (the wiring module chooses the backend from settings).
+    make_search: Callable[[Core], SearchIndex] | None = field(default=None, repr=False)
+    # Builds the mailer on first use (the backend the settings name; see pcs_app.wiring).
+    make_mailer: Callable[[Core], Mailer] | None = field(default=None, repr=False)
     _jobs: JobQueue | None = field(default=None, init=False, repr=False)
+    _search: SearchIndex | None = field(default=None, init=False, repr=False)
+    _mailer: Mailer | None = field(default=None, init=False, repr=False)
+    # Run by close() first: e.g. the audit log's buffer writes what it still holds.
+    _closers: list[Callable[[], None]] = field(
+        default_factory=lambda: list[Callable[[], None]](), init=False, repr=False
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings, make_jobs: Callable[[Core], JobQueue] | None = None) -> Core:
+    def from_settings(
+        cls,
+        settings: Settings,
+        make_jobs: Callable[[Core], JobQueue] | None = None,
+        make_search: Callable[[Core], SearchIndex] | None = None,
+        make_mailer: Callable[[Core], Mailer] | None = None,
+    ) -> Core:
         access, secret = settings.s3_credentials()
         blobs = BlobStore(
             S3Config(
@@ -45,7 +63,13 @@ class Core:
             )
         )
         return cls(
-            settings, Database(settings.effective_database_url), blobs, create_broker(settings.redis_url), make_jobs
+            settings,
+            Database(settings.effective_database_url),
+            blobs,
+            create_broker(settings.redis_url),
+            make_jobs,
+            make_search,
+            make_mailer,
         )
 
     @property
@@ -59,7 +83,44 @@ class Core:
                     self._jobs = self.make_jobs(self)
         return self._jobs
 
+    @property
+    def has_search(self) -> bool:
+        """Whether this Core was built with a search index (see pcs_app.wiring)."""
+        return self.make_search is not None
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index, created on first use."""
+        if self._search is None:
+            with self._lock:
+                if self._search is None:
+                    if self.make_search is None:
+                        raise RuntimeError("this Core was built without a search index (see pcs_app.wiring)")
+                    self._search = self.make_search(self)
+        return self._search
+
+    @property
+    def mailer(self) -> Mailer:
+        """The mailer, created on first use."""
+        if self._mailer is None:
+            with self._lock:
+                if self._mailer is None:
+                    if self.make_mailer is None:
+                        raise RuntimeError("this Core was built without a mailer (see pcs_app.wiring)")
+                    self._mailer = self.make_mailer(self)
+        return self._mailer
+
+    def on_close(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` when this Core closes (before anything is released)."""
+        self._closers.append(fn)
+
     def close(self) -> None:
+        for fn in self._closers:
+            fn()
+        if self._mailer is not None:
+            self._mailer.close()
+        if self._search is not None:
+            self._search.close()
         if self._jobs is not None:
             self._jobs.close()
         self.broker.close()

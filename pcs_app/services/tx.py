@@ -20,6 +20,8 @@ from pcs_app.models import Change, Grant, Node, User
 from . import quota
 from .core import Core
 from .paths import path_of
+from .search.indexing import after_commit as index_after_commit
+from .usage.ledger import Ledger
 
 
 @dataclass
@@ -37,6 +39,10 @@ class Tx:
     feeds: dict[int, _Feed]
     grants: dict[str, set[int]]  # shared item id -> accounts it is shared with
     charged: int = 0
+    # Audit log and usage counters (services/usage/ledger.py): what each recorded change did. ``op``
+    # names a change the feed's kinds cannot tell apart ("copy", "version_restore").
+    ledger: Ledger = field(default_factory=Ledger)
+    op: str = ""
 
     @property
     def seq(self) -> int:
@@ -69,6 +75,7 @@ class Tx:
                     node_kind=node.kind,
                 )
             )
+        self.ledger.on_record(self, node, kind, also)  # audit + usage
 
     def _recipients(self, node: Node, also: Iterable[str], to: Iterable[int]) -> list[int]:
         out = {self.user_id, *to}
@@ -86,6 +93,25 @@ class Tx:
         """Count ``delta`` bytes against the owner's usage, refusing what the quota cannot hold."""
         quota.check(self.used_bytes + self.charged, self.quota_bytes, delta)
         self.charged += delta
+
+    @contextmanager
+    def savepoint(self) -> Generator[None]:
+        """A part of the transaction that fails alone: its rows, feed entries and charge are undone."""
+        charged, heads = self.charged, {u: (f.seq, len(f.pending)) for u, f in self.feeds.items()}
+        noted = self.ledger.mark()  # audit + usage
+        try:
+            with self.s.begin_nested():
+                yield
+        except BaseException:
+            self.charged = charged
+            self.ledger.rollback(noted)
+            for user_id in list(self.feeds):
+                if user_id in heads:
+                    self.feeds[user_id].seq, n = heads[user_id]
+                    del self.feeds[user_id].pending[n:]
+                else:  # locked inside the savepoint, whose rollback may have released the lock
+                    del self.feeds[user_id]
+            raise
 
 
 def _lock_seq(s: Session, user_id: int) -> int:
@@ -133,6 +159,11 @@ def write_tx(core: Core, owner_id: int) -> Generator[Tx]:
                 s.exec(update(User).where(col(User.id) == user_id).values(change_seq=feed.seq))
         if tx.charged:
             s.exec(update(User).where(col(User.id) == owner_id).values(used_bytes=col(User.used_bytes) + tx.charged))
+        kinds = {c.kind for c in tx.feeds[owner_id].pending}  # the owner's feed has every change of the tx
+        tx.ledger.flush(tx)  # audit + usage rows, in this transaction
     for user_id, feed in tx.feeds.items():
         if feed.pending:
             core.broker.publish(user_id, feed.seq)
+    tx.ledger.after_commit(core, tx)  # audit JSON lines, quota mails
+    if kinds:
+        index_after_commit(core, owner_id, kinds)  # the search index follows the owner's feed (a job)

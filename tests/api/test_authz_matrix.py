@@ -181,6 +181,14 @@ ACCOUNT_ROUTES: dict[str, tuple[Req, dict[str, int]]] = {
         ),
         {"owner": 201, "editor": 201, "viewer": 403},
     ),
+    "upload_batch": (  # the folder is checked before any file is read
+        lambda w, r: (
+            "POST",
+            f"/api/v1/nodes/{w.folder}/batch",
+            {"files": [("file", (f"b-{secrets.token_hex(3)}/x.txt", b"b"))]},
+        ),
+        {"owner": 200, "editor": 200, "viewer": 403},
+    ),
     "upload_by_hash": (
         lambda w, r: ("POST", f"/api/v1/nodes/{w.folder}/files/by-hash", {"json": _known_hash(w, r)}),
         {"owner": 201, "editor": 201, "viewer": 403},
@@ -192,6 +200,10 @@ ACCOUNT_ROUTES: dict[str, tuple[Req, dict[str, int]]] = {
     "complete_upload_session": (
         lambda w, r: ("POST", f"/api/v1/uploads/{_session(w, r)}/complete", {}),
         {"owner": 409, "editor": 404, "viewer": 404},  # sessions are their starter's alone
+    ),
+    "get_upload_session": (
+        lambda w, r: ("GET", f"/api/v1/uploads/{_session(w, r)}", {}),
+        {"owner": 200, "editor": 404, "viewer": 404},
     ),
     "abort_upload_session": (
         lambda w, r: ("DELETE", f"/api/v1/uploads/{_session(w, r)}", {}),
@@ -224,6 +236,10 @@ ACCOUNT_ROUTES: dict[str, tuple[Req, dict[str, int]]] = {
     "delete_forever": (  # deleting for good is the owner's alone, even inside a shared folder
         lambda w, r: ("DELETE", f"/api/v1/trash/{_trashed(w)}", {}),
         {"owner": 200, "editor": 403, "viewer": 403},
+    ),
+    "search": (  # inside the shared folder: those it is shared with search it, a stranger learns nothing
+        lambda w, r: ("GET", "/api/v1/search", {"params": {"q": SECRET_NAME.split(".")[0], "in": w.folder}}),
+        {"owner": 200, "editor": 200, "viewer": 200},
     ),
     "get_thumbnail": (  # a text file has no thumbnail: 404 no_thumbnail for those who may see it
         lambda w, r: ("GET", f"/api/v1/nodes/{w.file}/thumbnail", {}),
@@ -278,6 +294,14 @@ OWN_ROUTES: dict[str, tuple[str, str, int]] = {
     "empty_trash": ("DELETE", "/api/v1/trash", 200),  # one's own trash
     "totals": ("GET", "/api/v1/admin/totals", 403),  # administrators only; nobody here is one
     "list_users": ("GET", "/api/v1/admin/users", 403),
+    "list_activity": ("GET", "/api/v1/activity", 200),  # one's own events only
+    "get_usage": ("GET", "/api/v1/usage", 200),
+    "get_usage_csv": ("GET", "/api/v1/usage/daily.csv", 200),
+    "get_notifications": ("GET", "/api/v1/me/notifications", 200),
+    "list_audit": ("GET", "/api/v1/admin/audit", 403),
+    "admin_usage": ("GET", "/api/v1/admin/usage", 403),
+    "admin_overview": ("GET", "/api/v1/admin/overview", 403),
+    "admin_costs": ("GET", "/api/v1/admin/costs", 403),
 }
 # Administration with a body: every signed-in caller here is refused (403), nobody signed in 401;
 # what an administrator gets is in tests/api/test_recovery_api.py.
@@ -311,6 +335,11 @@ NOT_ROLE_BASED = {
     "start_session": "the web sign-in (tests/api/test_hardening.py)",
     "end_session": "the web sign-out (tests/api/test_hardening.py)",
     "health": "public liveness (tests/api/test_hardening.py)",
+    "request_password_reset": "takes an email, not a token (tests/api/test_activity_usage_api.py)",
+    "confirm_password_reset": "takes the token of a reset mail (tests/api/test_activity_usage_api.py)",
+    "change_password": "the caller's own account, with its password (tests/api/test_activity_usage_api.py)",
+    "delete_me": "the caller's own account, with its password (tests/api/test_activity_usage_api.py)",
+    "patch_notifications": "the caller's own mail settings (tests/api/test_activity_usage_api.py)",
 }
 
 

@@ -116,7 +116,12 @@ def test_periodic_jobs_are_scheduled_from_settings(core: Core) -> None:
     assert jobs["collect_garbage"].interval(core.settings.model_copy(update={"gc_interval_minutes": 0})) is None
     assert core.jobs.periodic == {
         "collect_garbage": core.settings.gc_interval_minutes,
+        "apply_retention": core.settings.retention_interval_minutes,
         "thumbnails_backfill": 15,
+        "search_sweep": core.settings.search_sweep_minutes,
+        "usage_rollup": core.settings.usage_rollup_minutes,
+        "account_deletions": 10,
+        "mail_sweep": 1,
     }
     hourly = every(60)
     assert hourly(datetime(2026, 1, 1, 5, 0)) and not hourly(datetime(2026, 1, 1, 5, 1))

@@ -5,12 +5,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
+from pydantic import StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import User
-from pcs_app.services import accounts
+from pcs_app.services import accounts, notify
 from pcs_app.wiring import get_core
 
+from ..activity_schemas import (
+    Accepted,
+    AccountDelete,
+    NotificationOut,
+    NotificationsOut,
+    PasswordChange,
+    ResetConfirm,
+    ResetRequest,
+)
 from ..deps import SESSION_COOKIE, Actor, client_ip, session_secret
 from ..responses import errors
 from ..schemas import SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UsageOut, UserOut
@@ -108,3 +118,63 @@ def me(user: Actor) -> UserOut:
     out = user_out(accounts.get_user(core, user.id))
     out.usage = UsageOut.of(accounts.usage(core, user))
     return out
+
+
+# -- passwords, notifications and deleting the account (issue 12) ----------------------------------
+
+
+@router.post("/auth/password-reset", status_code=202, response_model=Accepted, responses=errors(400, 429))
+def request_password_reset(body: ResetRequest, request: Request) -> Accepted:
+    """Mail a single-use link that resets the password. The answer is the same whether the email has an
+    account or not; requests from one address are limited (429)."""
+    accounts.request_reset(get_core(), body.email, client_ip(request))
+    return Accepted(status="If that email has an account, a reset link is on its way.")
+
+
+@router.post("/auth/password-reset/confirm", status_code=204, responses=errors(400))
+def confirm_password_reset(body: ResetConfirm, request: Request) -> Response:
+    """Set a new password with the link's token: it works once and expires; every session then ends."""
+    accounts.confirm_reset(get_core(), body.token, body.password, client_ip(request))
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", status_code=204, responses=errors(400, 401, 403, 429))
+def change_password(body: PasswordChange, request: Request, user: Actor) -> Response:
+    """Change your password (the current one is needed: 403 wrong_password); your other sessions and
+    tokens end, the one making this call stays."""
+    accounts.change_password(
+        get_core(),
+        user,
+        body.current_password,
+        body.new_password,
+        client_ip(request),
+        keep_token=request.state.token_id,
+    )
+    return Response(status_code=204)
+
+
+@router.delete("/me", status_code=202, response_model=Accepted, responses=errors(400, 401, 403, 429))
+def delete_me(body: AccountDelete, request: Request, user: Actor, response: Response) -> Accepted:
+    """Delete your account and everything in it (the password is asked again). You are signed out at
+    once; the files go within minutes. The audit log keeps its record of what happened."""
+    accounts.request_deletion(get_core(), user, body.password, client_ip(request))
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    return Accepted(status="Your account is being deleted.")
+
+
+def _notifications(prefs: dict[str, bool]) -> NotificationsOut:
+    return NotificationsOut(
+        kinds=[NotificationOut(kind=k, label=notify.KINDS[k], enabled=on) for k, on in prefs.items()]
+    )
+
+
+@router.get("/me/notifications", response_model=NotificationsOut, responses=errors(401))
+def get_notifications(user: Actor) -> NotificationsOut:
+    """Which mails you get (every kind is on until you turn it off)."""
+    return _notifications(notify.preferences(get_core(), user))
+
+
+@router.patch("/me/notifications", response_model=NotificationsOut, responses=errors(400, 401))
+def patch_notifications(body: dict[str, StrictBool], user: Actor) -> NotificationsOut:
+    """Turn kinds of mail on or off: ``{"quota": false, …}``; kinds not named stay as they are."""
+    return _notifications(notify.set_preferences(get_core(), user, body))

@@ -31,6 +31,7 @@ def create_link(node_id: NodeId, body: NewLink, user: Actor) -> LinkOut:
         password=body.password,
         max_downloads=body.max_downloads,
         upload_only=body.upload_only,
+        notify_downloads=body.notify_downloads,
     )
     return LinkOut.of(made)
 
@@ -51,8 +52,9 @@ def list_links(user: Actor) -> list[LinkOut]:
 def update_link(link_id: LinkId, body: LinkPatch, user: Actor) -> LinkOut:
     """Change a link's options (the fields sent); its address stays the same."""
     changes: dict[str, Any] = {k: getattr(body, k) for k in body.model_fields_set}
-    if "upload_only" in changes and changes["upload_only"] is None:
-        changes["upload_only"] = False
+    for flag in ("upload_only", "notify_downloads"):
+        if flag in changes and changes[flag] is None:
+            changes[flag] = False
     return LinkOut.of(sharing.update_link(get_core(), user, link_id, **changes))
 
 

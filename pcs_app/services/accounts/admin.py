@@ -13,13 +13,16 @@ from sqlmodel import col, select
 
 from pcs_app.models import FILE, Node, User, Version
 
+from .. import audit
 from ..access import Actor, account, require_admin
 from ..core import Core
 from ..errors import InvalidInput, NotFound
 from ..tx import write_tx
+from ..usage.categories import TYPES
+from ..usage.dashboard import live_counts
 from .users import normalise_email
 
-MAX_QUOTA = 2**62  # far beyond any disk, still a BIGINT
+MAX_QUOTA = 2**50  # 1 PiB: far beyond any disk, and exact as a JSON number
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,14 @@ def check_quota(quota_bytes: object) -> int | None:
     if quota_bytes is None:
         return None
     if not isinstance(quota_bytes, int) or isinstance(quota_bytes, bool) or not 0 <= quota_bytes <= MAX_QUOTA:
-        raise InvalidInput("quota_bytes must be a whole number of bytes, 0 or more (null: unlimited).")
+        raise InvalidInput("quota_bytes must be a whole number of bytes, from 0 to 1 PiB (null: unlimited).")
     return quota_bytes
 
 
-def set_quota(core: Core, who: int | str, quota_bytes: object) -> User:
+def set_quota(core: Core, who: int | str, quota_bytes: object, *, by: User | None = None) -> User:
     """Set an account's quota (``who``: its id or email; None: unlimited). Lowering it below what the
-    account holds keeps everything and refuses new bytes until it is back under."""
+    account holds keeps everything and refuses new bytes until it is back under. ``by``: the
+    administrator who does it (None: the command line)."""
     quota = check_quota(quota_bytes)
     with core.db.read() as s:
         if isinstance(who, int) and not isinstance(who, bool):
@@ -80,14 +84,25 @@ def set_quota(core: Core, who: int | str, quota_bytes: object) -> User:
         if user is None:
             raise NotFound("No such account.")
         tx.s.refresh(user)
+        tx.ledger.note(
+            audit.row(
+                "quota.change",
+                audit.who(by) if by is not None else audit.who(),
+                target_type="account",
+                target_id=str(user_id),
+                target=user.email,
+                owner_id=user_id,
+                detail={"from": tx.quota_bytes, "to": quota},
+            )
+        )
     return user
 
 
 def set_quota_as(core: Core, actor: Actor, user_id: object, quota_bytes: object) -> AccountInfo:
-    require_admin(actor)
+    admin = require_admin(actor)
     if not isinstance(user_id, int) or isinstance(user_id, bool):
         raise NotFound("No such account.")
-    set_quota(core, user_id, quota_bytes)
+    set_quota(core, user_id, quota_bytes, by=admin)
     return list_users(core, only=user_id)[0]
 
 
@@ -100,46 +115,31 @@ class Usage:
     files_bytes: int  # current content of the files in use
     versions_bytes: int  # older versions of those files
     trash_bytes: int  # everything in the trash, all versions
-    by_type: dict[str, int]  # current content of files in use by kind: image, video, audio, document, other
-
-
-_TYPES = (
-    ("image", "image/%"),
-    ("video", "video/%"),
-    ("audio", "audio/%"),
-)
-_DOCUMENTS = ("text/%", "application/pdf", "application/msword", "application/vnd.%", "application/rtf")
+    by_type: dict[str, int]  # current content of files in use by kind: image, video, audio, document, archive, other
 
 
 def usage(core: Core, actor: Actor) -> Usage:
-    """The actor's own usage, broken down (two aggregate queries on the owner's index)."""
-    user_id = account(actor).id
-    mime = func.coalesce(col(Node.mime_type), "")
-    kind = case(
-        *[(mime.like(pattern), name) for name, pattern in _TYPES],
-        *[(mime.like(p), "document") for p in _DOCUMENTS],
-        else_="other",
-    )
+    """The actor's own usage, broken down: the live counters by type (services/usage), and one
+    aggregate query over the owner's versions for the older versions and the trash."""
+    user_id = account(actor).id or 0
     with core.db.read() as s:
         user = s.get(User, user_id)
         if user is None:
             raise NotFound("No such account.")
-        typed = s.exec(
-            select(kind, func.coalesce(func.sum(Node.size), 0))
-            .where(Node.owner_id == user_id, Node.kind == FILE, col(Node.trashed_at).is_(None))
-            .group_by(kind)
-        ).all()
-        live = case((col(Node.trashed_at).is_(None), "live"), else_="trash")
+        live = live_counts(s, [user_id])[user_id]
+        state = case((col(Node.trashed_at).is_(None), "live"), else_="trash")
         held = dict(
             s.exec(
-                select(live, func.coalesce(func.sum(Version.size), 0))
+                select(state, func.coalesce(func.sum(Version.size), 0))
                 .join(Node, col(Node.id) == col(Version.node_id))
                 .where(Node.owner_id == user_id)
-                .group_by(live)
+                .group_by(state)
             ).all()
         )
-    by_type = {name: 0 for name in ("image", "video", "audio", "document", "other")}
-    by_type.update({str(k): int(v) for k, v in typed})
+    by_type: dict[str, int] = dict.fromkeys(TYPES, 0)
+    for item, (_, size) in live.items():
+        kind = item.partition("/")[0]
+        by_type[kind] = by_type.get(kind, 0) + size
     files = sum(by_type.values())
     return Usage(
         used_bytes=user.used_bytes,

@@ -6,13 +6,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import col, select
 
 from pcs_app.models import ApiToken, User, looks_like_id, utcnow
 
+from .. import audit
 from ..core import Core
 from ..errors import InvalidInput, NotFound, Unauthorized
+from ..usage import events
 
 TOKEN_PREFIX = "pcs_"
 KINDS = ("api", "session")
@@ -50,9 +53,21 @@ def issue_token(core: Core, user: User, *, name: object = "", kind: object = "ap
     ttl = lifetime(core)
     expires = utcnow() + ttl if ttl is not None else None
     tok = ApiToken(user_id=user.id, token_hash=hash_token(secret), name=name, kind=kind, expires_at=expires)
+    r = _row("token.issue", user, tok)
     with core.db.write() as s:
         s.add(tok)
+        audit.write(s, [r])
+    audit.emit(core, [r])
     return IssuedToken(tok.id, secret, user, expires)
+
+
+def _row(action: str, user: User, tok: ApiToken) -> dict[str, Any]:
+    ctx = audit.current()
+    # A token is issued before the request knows its account: the address is the request's all the same.
+    by = audit.Who(user.id, user.email, ctx.address if ctx else None, ctx.user_agent if ctx else None)
+    return audit.row(
+        action, by, target_type="token", target_id=tok.id, target=tok.name, owner_id=user.id, detail={"kind": tok.kind}
+    )
 
 
 def authenticate(core: Core, secret: object) -> tuple[User, ApiToken]:
@@ -80,6 +95,7 @@ def authenticate(core: Core, secret: object) -> tuple[User, ApiToken]:
             if t is not None:
                 t.last_used_at = now
                 s.add(t)
+    events.active(core, user)  # daily active users (counted once a day per process)
     return user, tok
 
 
@@ -102,6 +118,9 @@ def revoke_token(core: Core, user: User, token_id: object) -> None:
             raise NotFound("No such token.")
         tok.revoked_at = utcnow()
         s.add(tok)
+        r = _row("token.revoke", user, tok)
+        audit.write(s, [r])
+    audit.emit(core, [r])
 
 
 def sign_out(core: Core, secret: object) -> None:

@@ -13,9 +13,11 @@ from sqlmodel import select
 
 from pcs_app.models import FOLDER, Node, User
 
+from .. import audit
 from ..core import Core
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from . import throttle
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Throttled, Unauthorized
+from ..usage import events
+from . import devices, throttle
 from .tokens import IssuedToken, issue_token
 
 # Any printable text around one '@' with a dot in the domain (what mail servers accept is wider;
@@ -90,8 +92,19 @@ def sign_up(
     normalise_email(email)
     check_password(core, password)
     throttle.record_sign_up(core, client_ip)
-    create_user(core, email, password)
+    user = create_user(core, email, password)
+    _event(core, "auth.sign_up", user.email, user, "ok", client_ip)
     return sign_in(core, email, password, client_ip, name=name, kind=kind)
+
+
+def _event(core: Core, action: str, email: str, user: User | None, outcome: str, address: str | None) -> None:
+    """A sign-in or sign-up, from the request's address and user agent; on the account's record if it exists."""
+    ctx = audit.current()
+    by = audit.Who(user.id if user else None, email, address, ctx.user_agent if ctx else None)
+    r = audit.row(action, by, outcome=outcome, target_type="account", target=email, owner_id=user.id if user else None)
+    with core.db.write() as s:
+        audit.write(s, [r])
+    audit.emit(core, [r])
 
 
 def sign_in(
@@ -104,7 +117,11 @@ def sign_in(
     with core.db.read() as s:
         user = s.exec(select(User).where(User.email == email_n)).first()
     keys = throttle.sign_in_keys(core, email_n, client_ip)
-    throttle.check_sign_in(core, keys, throttle.is_known(core, user.id if user else None, client_ip))
+    try:
+        throttle.check_sign_in(core, keys, throttle.is_known(core, user.id if user else None, client_ip))
+    except Throttled:
+        _event(core, "auth.sign_in", email_n, user, "throttled", client_ip)
+        raise
     try:
         _hasher.verify(user.password_hash if user else _dummy_hash(), password)
         ok = user is not None
@@ -112,8 +129,13 @@ def sign_in(
         ok = False
     if not ok or user is None or user.id is None:
         throttle.record_failure(core, keys)
+        _event(core, "auth.sign_in", email_n, user, "failed", client_ip)
         raise Unauthorized("Wrong email or password.")
-    throttle.record_success(core, keys, user.id, client_ip)
+    new_address = throttle.record_success(core, keys, user.id, client_ip)
+    _event(core, "auth.sign_in", email_n, user, "ok", client_ip)
+    ctx = audit.current()
+    devices.note_sign_in(core, user, client_ip, ctx.user_agent if ctx else None, new_address)
+    events.active(core, user)
     if _hasher.check_needs_rehash(user.password_hash):
         with core.db.write() as s:
             u = s.get(User, user.id)

@@ -66,6 +66,7 @@ def restore_version(core: Core, actor: Actor, node_id: object, version_id: objec
     """Make an old version the current content again (as a new version; the old one stays)."""
     owner, _ = _version_of(core, actor, node_id, version_id, Perm.WRITE)
     with write_tx(core, owner) as tx:
+        tx.op = "version_restore"  # audit + usage: not an upload
         s = tx.s
         node = check_node(s, actor, node_id, Perm.WRITE)
         old = s.get(Version, version_id)

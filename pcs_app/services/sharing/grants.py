@@ -9,12 +9,15 @@ from sqlmodel import Session, col, select
 
 from pcs_app.models import Grant, Node, ShareLink, User, looks_like_id
 
+from .. import audit
 from ..access import ROLES, Actor, Perm, account, check_node
 from ..accounts import normalise_email
 from ..core import Core
 from ..errors import Conflict, InvalidInput, NotFound
+from ..notify import triggers
 from ..tree.common import require_not_root
 from ..tx import write_tx
+from ..usage.ledger import Ledger
 
 SHARED, UNSHARED = "shared", "unshared"  # change-feed kinds for the owner and the recipient
 
@@ -47,13 +50,22 @@ def share(core: Core, actor: Actor, node_id: object, email: object, role: object
         node = check_node(tx.s, actor, node_id, Perm.MANAGE)
         require_not_root(node)
         grant = tx.s.exec(select(Grant).where(Grant.node_id == node.id, Grant.user_id == to.id)).first()
+        new = grant is None
         if grant is None:
             grant = Grant(node_id=node.id, owner_id=node.owner_id, user_id=to.id, role=role_)
         grant.role = role_
         tx.s.add(grant)
         tx.s.flush()
         tx.record(node, SHARED, to=[to.id], sharers=False)
+        _audit(tx.ledger, "grant.create" if new else "grant.update", node, to.email, role_)
+        owner_email = tx.s.exec(select(User.email).where(User.id == node.owner_id)).one()
+    if new:
+        triggers.share_received(core, to, owner_email, node, role_)
     return GrantView(grant, node, to.email)
+
+
+def _audit(ledger: Ledger, action: str, node: Node, email: str, role: str | None) -> None:
+    ledger.note(audit.node_row(action, audit.who(), node, detail={"with": email, "role": role}))
 
 
 def grants_on(core: Core, actor: Actor, node_id: object) -> list[GrantView]:
@@ -90,6 +102,7 @@ def change_role(core: Core, actor: Actor, grant_id: object, role: object) -> Gra
         tx.s.add(row)
         tx.record(node, SHARED, to=[row.user_id], sharers=False)
         email = tx.s.exec(select(User.email).where(User.id == row.user_id)).one()
+        _audit(tx.ledger, "grant.update", node, email, role_)
     return GrantView(row, node, email)
 
 
@@ -114,6 +127,8 @@ def remove(core: Core, actor: Actor, grant_id: object) -> None:
         tx.s.delete(row)
         tx.s.flush()
         tx.record(node, UNSHARED, to=[row.user_id], sharers=False)
+        email = tx.s.exec(select(User.email).where(User.id == row.user_id)).one()
+        _audit(tx.ledger, "grant.remove", node, email, None)
 
 
 def shared_with(core: Core, user: User) -> list[GrantView]:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from pcs_app.models import FOLDER, Node, ShareLink, User, looks_like_id, utcnow
 
+from .. import audit
 from ..access import Actor, Perm, check, check_node
 from ..core import Core
 from ..errors import Conflict, InvalidInput, NotFound
@@ -111,8 +112,10 @@ def create_link(
     password: object = None,
     max_downloads: object = None,
     upload_only: object = False,
+    notify_downloads: object = False,
 ) -> LinkView:
-    """A new link to a file or folder (only its owner may share it)."""
+    """A new link to a file or folder (only its owner may share it). ``notify_downloads``: mail the
+    owner when it is first downloaded."""
     expires, limit = _expiry(expires_at), _max_downloads(max_downloads)
     pw_hash = _password_hash(core, password)
     with core.db.read() as s:
@@ -128,11 +131,13 @@ def create_link(
             password_hash=pw_hash,
             max_downloads=limit,
             upload_only=_check_upload_only(node, upload_only),
+            notify_downloads=_flag(notify_downloads),
         )
         link.token_hash = token_hash(link_token(core, link))
         tx.s.add(link)
         tx.s.flush()
         tx.record(node, LINK_CHANGE, sharers=False)
+        _audit(tx, "link.create", link, node)
     return view(core, link, node)
 
 
@@ -162,6 +167,7 @@ def update_link(
     password: object = UNSET,
     max_downloads: object = UNSET,
     upload_only: object = UNSET,
+    notify_downloads: object = UNSET,
 ) -> LinkView:
     """Change a link's options; None clears expiry, password or limit. The token stays the same."""
     with write_tx(core, _owner_of_link(core, link_id)) as tx:
@@ -175,8 +181,11 @@ def update_link(
             link.max_downloads = _max_downloads(max_downloads)
         if upload_only is not UNSET:
             link.upload_only = _check_upload_only(node, upload_only)
+        if notify_downloads is not UNSET:
+            link.notify_downloads = _flag(notify_downloads)
         tx.s.add(link)
         tx.record(node, LINK_CHANGE, sharers=False)
+        _audit(tx, "link.update", link, node)
     return view(core, link, node)
 
 
@@ -187,6 +196,34 @@ def revoke_link(core: Core, actor: Actor, link_id: object) -> None:
         link.revoked_at = utcnow()
         tx.s.add(link)
         tx.record(node, LINK_CHANGE, sharers=False)
+        _audit(tx, "link.revoke", link, node)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput("notify_downloads must be true or false.")
+    return value
+
+
+def _audit(tx: Tx, action: str, link: ShareLink, node: Node) -> None:
+    options = {
+        "expires_at": link.expires_at,
+        "password": link.password_hash is not None,
+        "max_downloads": link.max_downloads,
+        "upload_only": link.upload_only,
+        "notify_downloads": link.notify_downloads,
+    }
+    tx.ledger.note(
+        audit.row(
+            action,
+            audit.who(),
+            target_type="link",
+            target_id=link.id,
+            target=node.name,
+            owner_id=link.owner_id,
+            detail={"node": node.id, **options},
+        )
+    )
 
 
 def links_of(core: Core, actor: Actor, node_id: object) -> list[LinkView]:

@@ -17,11 +17,12 @@ from sqlmodel import col, select, update
 
 from pcs_app.models import FOLDER, Node, ShareLink, utcnow
 
-from .. import archive, content, tree
+from .. import archive, audit, content, tree
 from ..access import LinkVisitor
 from ..accounts import throttle
 from ..core import Core
-from ..errors import Conflict, Gone, NotFound, PasswordRequired, QuotaExceeded, Unauthorized
+from ..errors import Conflict, Gone, NotFound, PasswordRequired, QuotaExceeded, Throttled, Unauthorized
+from ..notify import triggers
 from ..tx import write_tx
 from .links import LINK_CHANGE, state_of
 from .tokens import ACCESS_TTL_SECONDS, access_ok, access_token, looks_like_token, token_hash
@@ -58,6 +59,7 @@ def admit(core: Core, link: ShareLink, access: object = None) -> LinkVisitor:
     """A visitor of this live link, if it has no password or ``access`` unlocks it."""
     if link.password_hash is not None and not access_ok(core, link, access):
         raise PasswordRequired("This link needs its password.")
+    audit.as_link(link)  # this request's audit events are the link's
     return LinkVisitor(link)
 
 
@@ -71,15 +73,34 @@ def unlock(core: Core, token: object, password: object, client_ip: str | None) -
         account=f"link:{link.id}",
         address=f"ip:{throttle.address_hash(core, client_ip)}" if client_ip else None,
     )
-    throttle.check_sign_in(core, keys, known=False)
+    try:
+        throttle.check_sign_in(core, keys, known=False)
+    except Throttled:
+        _audit(core, "link.unlock", link, "throttled")
+        raise
     try:
         ok = isinstance(password, str) and len(password) <= 1024 and _hasher.verify(link.password_hash, password)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
         throttle.record_failure(core, keys)
+        _audit(core, "link.unlock", link, "failed")
         raise Unauthorized("Wrong password.")
+    _audit(core, "link.unlock", link, "ok")
     return Unlocked(access_token(core, link), ACCESS_TTL_SECONDS)
+
+
+def _audit(core: Core, action: str, link: ShareLink, outcome: str = "ok") -> None:
+    audit.record(
+        core,
+        action,
+        audit.who(),
+        outcome=outcome,
+        target_type="link",
+        target_id=link.id,
+        owner_id=link.owner_id,
+        detail={"node": link.node_id},
+    )
 
 
 def touch(core: Core, link: ShareLink) -> None:
@@ -105,12 +126,15 @@ def count_download(core: Core, link: ShareLink) -> None:
                 (col(ShareLink.max_downloads).is_(None)) | (col(ShareLink.downloads) < col(ShareLink.max_downloads)),
             )
             .values(downloads=col(ShareLink.downloads) + 1, last_access_at=utcnow())
-        ).rowcount
-        if not done:
+            .returning(col(ShareLink.downloads), col(ShareLink.notify_downloads))
+        ).first()
+        if done is None:
             raise Gone("This link is no longer available.")
         node = tx.s.get(Node, link.node_id)
         if node is not None:
             tx.record(node, LINK_CHANGE, sharers=False)
+    if done[0] == 1 and done[1]:  # the first download, and its owner asked to hear of it
+        triggers.link_downloaded(core, link)
 
 
 def item(core: Core, guest: LinkVisitor) -> Node:
@@ -120,6 +144,7 @@ def item(core: Core, guest: LinkVisitor) -> Node:
         node = s.get(Node, guest.link.node_id)
     if node is None or node.trashed_at is not None:
         raise Gone("This link is no longer available.")
+    _audit(core, "link.access", guest.link)
     return node
 
 
@@ -162,4 +187,5 @@ def drop(core: Core, guest: LinkVisitor, name: object, chunks: Iterable[bytes], 
         # The owner's numbers are not the visitor's business.
         raise QuotaExceeded("This file drop is full: its owner's storage has no room for the file.") from None
     touch(core, guest.link)
+    triggers.file_dropped(core, guest.link, node)
     return node

@@ -53,6 +53,7 @@ def copy(
         src = check_node(s, actor, node_id, Perm.READ)
     if src.kind == FILE:
         with write_tx(core, dest_owner) as tx:
+            tx.op = "copy"  # audit + usage: a copy, not an upload
             src, dest, final = _check_target(tx.s, actor, node_id, dest_parent_id, nfc, on_conflict)
             top = _copy_one(tx, actor, src, dest.id, final)
             touch(tx.s, dest)
@@ -68,6 +69,7 @@ def copy(
             # A heartbeat: garbage collection takes a hidden top untouched for a while for abandoned.
             tx.s.exec(update(Node).where(col(Node.id) == top.id).values(trashed_at=utcnow()))
     with write_tx(core, dest_owner) as tx:
+        tx.op = "copy"  # audit + usage: the copy's whole tree is shown now
         s = tx.s
         dest = check_folder(s, actor, dest_parent_id, Perm.WRITE)
         shown = s.get(Node, top.id)

@@ -14,12 +14,13 @@ from typing import Any, ParamSpec, TypeVar
 import reflex as rx
 
 from pcs_app.models import User
-from pcs_app.services import accounts
+from pcs_app.services import accounts, audit
 from pcs_app.services.core import Core
 from pcs_app.services.errors import Unauthorized
 from pcs_app.wiring import get_core
 
 from .. import routes
+from ..format import usage_view
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -45,7 +46,9 @@ class AuthState(rx.State):
     email: rx.Field[str] = rx.field("")
     root_id: rx.Field[str] = rx.field("")
     is_admin: rx.Field[bool] = rx.field(False)
-    used: rx.Field[str] = rx.field("")
+    used: rx.Field[str] = rx.field("")  # the usage bar: "1.2 GiB of 50.0 GiB" or "1.2 GiB used"
+    used_pct: rx.Field[int] = rx.field(0)
+    used_level: rx.Field[str] = rx.field("")  # "" (no quota), ok, warn, full
     password_min_length: rx.Field[int] = rx.field(8)
 
     def _cookie(self, name: str) -> str:
@@ -58,6 +61,10 @@ class AuthState(rx.State):
         morsel = jar.get(name)
         return morsel.value if morsel is not None else ""
 
+    def _show_usage(self, user: User) -> None:
+        """Set the usage bar from a freshly read account (call under ``async with self``)."""
+        self.used, self.used_pct, self.used_level = usage_view(user.used_bytes, user.quota_bytes)
+
     def _session_secret(self) -> str:
         return self._cookie(accounts.SESSION_COOKIE)
 
@@ -69,6 +76,9 @@ class AuthState(rx.State):
             user, _tok = await run(accounts.authenticate, core(), secret)
         except Unauthorized:
             return None
+        # The audit log's who and from where, for the service calls of this event (run() copies it).
+        audit.bind(core(), self.router.session.client_ip, self.router.headers.user_agent)
+        audit.as_user(user)
         return user
 
     @rx.event(background=True)
