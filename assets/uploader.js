@@ -342,12 +342,15 @@
     const update = () => progress(it, [...loaded.values()].reduce((a, b) => a + b, 0));
     update();
     let stored = sess.uploaded.length > 0, unreachable = false;
+    // Parts in flight settle one by one; a part failing before any has arrived waits for them.
+    const waiters = [];
+    const notify = () => { for (const w of waiters.splice(0)) w(); };
     const putPart = (p) => new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       run.xhrs.add(xhr);
       xhr.open("PUT", p.url);
       xhr.upload.onprogress = (e) => { loaded.set(p.number, e.loaded); update(); };
-      const end = (status) => { run.xhrs.delete(xhr); resolve(status); };
+      const end = (status) => { run.xhrs.delete(xhr); resolve(status); setTimeout(notify, 0); };
       xhr.onload = () => end(xhr.status);
       xhr.onerror = () => end(0);
       xhr.onabort = () => end(-1);
@@ -361,10 +364,15 @@
         const p = todo.shift();
         for (let attempt = 1; ; attempt++) {
           const status = await putPart(p);
-          if (status >= 200 && status < 300) { stored = true; loaded.set(p.number, p.size); update(); break; }
+          if (status >= 200 && status < 300) { stored = true; loaded.set(p.number, p.size); update(); notify(); break; }
           loaded.set(p.number, 0);
           if (status === -1 || run.stopped) return;
-          if (status === 0 && !stored) { unreachable = true; failure = "unreachable"; return; }
+          if (status === 0 && !stored) {
+            // Unreachable storage (another host, no CORS rule) fails every part; a dropped connection
+            // may fail some while another gets through. Decide once the others have settled.
+            while (!stored && run.xhrs.size > 0 && !run.stopped) await new Promise((r) => waiters.push(r));
+            if (!stored) { unreachable = true; failure = "unreachable"; return; }
+          }
           if (attempt >= PART_TRIES) { failure = status ? `Storage refused part ${p.number} (${status})` : "Network error; check the connection"; return; }
           it.status.textContent = "Connection lost · retrying…";
           await online();

@@ -29,6 +29,15 @@ def kind_name(kind: str) -> KindName:
     return "folder" if kind == FOLDER else "file"
 
 
+ROW_ID_MAX = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
+
+
+def is_row_id(value: object) -> bool:
+    """Whether ``value`` can be an integer row id (a version's, an account's): a bigger number would
+    be an error from the database rather than "no such row"."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ROW_ID_MAX
+
+
 def looks_like_id(value: object) -> bool:
     """Whether ``value`` has the shape of an id we hand out (checked before any query: no NUL reaches SQL)."""
     return isinstance(value, str) and _ID.match(value) is not None

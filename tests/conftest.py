@@ -81,6 +81,8 @@ def redis_url() -> str:
 
 
 def make_settings(tmp: Path, weed: PrivateS3, database_url: str | None, bucket: str, **extra: object) -> Settings:
+    if extra.get("redis_url"):  # instances sharing Redis share one secret (the settings insist)
+        extra.setdefault("secret_key", "tests-" + "s" * 40)
     return Settings(
         data_dir=tmp,
         database_url=database_url,

@@ -44,7 +44,7 @@ class Stack:
 
     def processes(self) -> list[str]:
         """Every process this stack started (all descendants of the launcher), as `ps` lines."""
-        table = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
+        table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
         rows = [line.split(None, 2) for line in table.splitlines() if line.strip()]
         children: dict[str, list[list[str]]] = {}
         for row in rows:

@@ -136,8 +136,11 @@ class JobQueue:
         self.huey.enqueue(task)
         return str(task.id)
 
-    def pending_count(self) -> int:
-        return cast(int, self.huey.pending_count())
+    def pending_count(self, name: str | None = None) -> int:
+        """Calls waiting to run (only those of job ``name`` when given)."""
+        if name is None:
+            return cast(int, self.huey.pending_count())
+        return sum(1 for t in self.huey.pending() if t.name == name)
 
     def scheduled_count(self) -> int:
         """Calls waiting for a later time: retries in their backoff."""

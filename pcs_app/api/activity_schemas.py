@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from pcs_app.models import AuditEvent
 from pcs_app.services import usage
@@ -303,6 +303,16 @@ class NotificationOut(BaseModel):
     kind: str
     label: str
     enabled: bool
+
+
+class NotificationsPatch(Strict):
+    """Kinds of mail to turn on (true) or off (false); kinds not named stay as they are."""
+
+    share_received: StrictBool | None = None
+    link_downloaded: StrictBool | None = None
+    file_dropped: StrictBool | None = None
+    quota: StrictBool | None = None
+    new_sign_in: StrictBool | None = None
 
 
 class NotificationsOut(BaseModel):

@@ -21,6 +21,18 @@ class IdConvertor(Convertor[str]):
         return value
 
 
+class NumberConvertor(Convertor[str]):
+    """A row number such as a version id: digits only, so ``…/versions/None`` matches no route (404)."""
+
+    regex = "[0-9]{1,10}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
 class AnythingConvertor(Convertor[str]):
     """Any rest of a path, newlines included (Starlette's ``path`` stops at one)."""
 
@@ -34,6 +46,7 @@ class AnythingConvertor(Convertor[str]):
 
 
 register_url_convertor("id", IdConvertor())
+register_url_convertor("num", NumberConvertor())
 register_url_convertor("anything", AnythingConvertor())
 
 NodeId = Annotated[str, Path(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH, description="A node id.")]

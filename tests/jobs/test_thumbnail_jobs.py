@@ -126,9 +126,9 @@ def test_a_png_named_jpg_is_drawn_by_its_bytes(core: Core, user) -> None:  # typ
 
 
 def test_files_of_other_types_are_not_queued_and_never_get_one(core: Core, user) -> None:  # type: ignore[no-untyped-def]
-    before = core.jobs.pending_count()
+    before = core.jobs.pending_count(thumbs.JOB)
     node = upload(core, user, "notes.txt", b"plain text " + secrets.token_bytes(8).hex().encode())
-    assert core.jobs.pending_count() == before
+    assert core.jobs.pending_count(thumbs.JOB) == before  # (its search indexing is queued, no thumbnail)
     with pytest.raises(NotFound) as e:
         thumbs.find(core, user, node.id, 256)
     assert e.value.details["state"] == "unavailable"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
-from pydantic import StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import User
@@ -17,6 +16,7 @@ from ..activity_schemas import (
     AccountDelete,
     NotificationOut,
     NotificationsOut,
+    NotificationsPatch,
     PasswordChange,
     ResetConfirm,
     ResetRequest,
@@ -175,6 +175,10 @@ def get_notifications(user: Actor) -> NotificationsOut:
 
 
 @router.patch("/me/notifications", response_model=NotificationsOut, responses=errors(400, 401))
-def patch_notifications(body: dict[str, StrictBool], user: Actor) -> NotificationsOut:
+def patch_notifications(body: NotificationsPatch, user: Actor) -> NotificationsOut:
     """Turn kinds of mail on or off: ``{"quota": false, …}``; kinds not named stay as they are."""
-    return _notifications(notify.set_preferences(get_core(), user, body))
+    return _notifications(notify.set_preferences(get_core(), user, body.model_dump(exclude_none=True)))
+
+
+# The patch names every kind of mail there is, and nothing else (the kinds live in services.notify).
+assert set(NotificationsPatch.model_fields) == set(notify.KINDS), "NotificationsPatch must list notify.KINDS"

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from pcs_app.models import ROW_ID_MAX
 from pcs_app.services import archive, content, thumbnails
 from pcs_app.wiring import get_core
 
@@ -47,7 +48,7 @@ async def download(
     node_id: NodeId,
     request: Request,
     user: Actor,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     inline: bool = False,
     range_header: Annotated[str, Header(alias="range", max_length=200)] = "",
     if_none_match: Annotated[str, Header(max_length=200)] = "",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
@@ -174,3 +175,10 @@ async def drop_file(
     core = get_core()
     node = await receive(request, lambda chunks, size: public.drop(core, g, name, chunks, size))
     return Dropped(name=name, size=node.size)
+
+
+# Every public call works without a token (an open link); the bearer is only a password link's
+# unlock token. Say so in the schema: no authentication, or that bearer.
+for _route in router.routes:
+    if isinstance(_route, APIRoute):
+        _route.openapi_extra = {**(_route.openapi_extra or {}), "security": [{}]}  # beside HTTPBearer

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from starlette.concurrency import run_in_threadpool
 
-from pcs_app.models import Node
+from pcs_app.models import ROW_ID_MAX, Node
 from pcs_app.services import content, tree
 from pcs_app.wiring import get_core
 
@@ -19,7 +19,7 @@ from ..schemas import NodeOut, PurgeOut, TrashItemOut, TrashPageOut, VersionOut,
 from .nodes import Cursor, PageLimit
 
 router = APIRouter(prefix="/api/v1", responses=errors(400, 401, 404))
-VersionId = Annotated[int, Path(ge=1, le=2**63 - 1, description="A version's id (GET …/versions lists them).")]
+VersionId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="A version's id (GET …/versions lists them).")]
 
 
 @router.get("/nodes/{node_id:id}/versions", response_model=list[VersionOut], tags=["versions"])
@@ -31,7 +31,7 @@ def list_versions(node_id: NodeId, user: Actor) -> list[VersionOut]:
 
 
 @router.post(
-    "/nodes/{node_id:id}/versions/{version_id}/restore",
+    "/nodes/{node_id:id}/versions/{version_id:num}/restore",
     status_code=201,
     response_model=VersionOut,
     responses=errors(403, 409, 507),
@@ -45,7 +45,10 @@ def restore_version(node_id: NodeId, version_id: VersionId, user: Actor) -> Vers
 
 
 @router.patch(
-    "/nodes/{node_id:id}/versions/{version_id}", response_model=VersionOut, responses=errors(403), tags=["versions"]
+    "/nodes/{node_id:id}/versions/{version_id:num}",
+    response_model=VersionOut,
+    responses=errors(403, 409),
+    tags=["versions"],
 )
 def patch_version(node_id: NodeId, version_id: VersionId, body: VersionPatch, user: Actor) -> VersionOut:
     """Pin a version (retention never thins it) or unpin it."""
@@ -53,7 +56,7 @@ def patch_version(node_id: NodeId, version_id: VersionId, body: VersionPatch, us
 
 
 @router.delete(
-    "/nodes/{node_id:id}/versions/{version_id}",
+    "/nodes/{node_id:id}/versions/{version_id:num}",
     status_code=204,
     response_class=Response,
     responses=errors(403, 409),

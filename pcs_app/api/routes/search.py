@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from pcs_app.adapters.search import MAX_LIMIT, MAX_QUERY_CHARS
 from pcs_app.models import ID_LENGTH, ID_PATTERN
@@ -18,7 +19,17 @@ from ..schemas import CURSOR_PATTERN, ErrorOut
 from ..search_schemas import SearchItemOut, SearchPageOut, SearchType
 
 router = APIRouter(prefix="/api/v1", tags=["search"], responses=errors(400, 401))
-MAX_BYTES = 2**63 - 1
+MAX_BYTES = 2**50  # 1 PiB: beyond any file, and exact as a JSON number
+
+
+def _iso_only(value: object) -> object:
+    """A date or date-time as ISO 8601 text; pydantic alone would also read "0.5" as a Unix time."""
+    if isinstance(value, str) and not (len(value) >= 10 and value[:4].isdigit() and value[4] == "-"):
+        raise ValueError("use an ISO 8601 date or date-time, such as 2026-11-29 or 2026-11-29T12:00:00Z")
+    return value
+
+
+IsoTime = Annotated[datetime | None, BeforeValidator(_iso_only)]
 
 
 @router.get(
@@ -39,10 +50,8 @@ def search(
     type: Annotated[
         list[SearchType] | None, Query(max_length=11, description="Only these kinds (repeat: type=pdf&type=image).")
     ] = None,
-    modified_after: Annotated[
-        datetime | None, Query(description="Modified at or after (ISO 8601; UTC if no zone).")
-    ] = None,
-    modified_before: Annotated[datetime | None, Query(description="Modified before (ISO 8601).")] = None,
+    modified_after: Annotated[IsoTime, Query(description="Modified at or after (ISO 8601; UTC if no zone).")] = None,
+    modified_before: Annotated[IsoTime, Query(description="Modified before (ISO 8601).")] = None,
     min_size: Annotated[int | None, Query(ge=0, le=MAX_BYTES, description="At least this many bytes.")] = None,
     max_size: Annotated[int | None, Query(ge=0, le=MAX_BYTES, description="At most this many bytes.")] = None,
     in_: Annotated[

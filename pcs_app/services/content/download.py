@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pcs_app.models import FILE, Blob, Node, Version
+from pcs_app.models import FILE, Blob, Node, Version, is_row_id
 
 from ..access import Actor, Perm, check_node
 from ..core import Core
@@ -28,7 +28,7 @@ def open_download(core: Core, actor: Actor, node_id: object, version_id: object 
         if version_id is None:
             version = s.get(Version, node.version_id) if node.version_id is not None else None
         else:
-            ok = isinstance(version_id, int) and not isinstance(version_id, bool)
+            ok = is_row_id(version_id)
             version = s.get(Version, version_id) if ok else None
             if version is None or version.node_id != node.id:
                 raise NotFound("No such version of this file.")

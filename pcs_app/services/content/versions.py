@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select, update
 
-from pcs_app.models import FILE, Blob, Node, User, Version, utcnow
+from pcs_app.models import FILE, Blob, Node, User, Version, is_row_id, utcnow
 
 from ..access import Actor, Perm, check_node
 from ..core import Core
@@ -55,7 +55,7 @@ def _version_of(core: Core, actor: Actor, node_id: object, version_id: object, n
         node = check_node(s, actor, node_id, need)
         if node.kind != FILE:
             raise Conflict("Folders have no versions.")
-        ok = isinstance(version_id, int) and not isinstance(version_id, bool)
+        ok = is_row_id(version_id)
         v = s.get(Version, version_id) if ok else None
         if v is None or v.node_id != node.id:
             raise NotFound("No such version of this file.")
