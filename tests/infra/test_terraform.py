@@ -20,12 +20,7 @@ MODULES = module_dirs(INFRA)
 
 # Settings the infrastructure sets that are being added to pcs_app/settings.py alongside it. Remove a
 # name once settings.py has it; the test below then keeps infra and settings in step.
-PENDING_SETTINGS = {
-    "PCS_AUTH",
-    "PCS_COGNITO_USER_POOL_ID",
-    "PCS_COGNITO_CLIENT_ID",
-    "PCS_COGNITO_REGION",
-}
+PENDING_SETTINGS: set[str] = set()
 
 
 def _rel(p: Path) -> str:
