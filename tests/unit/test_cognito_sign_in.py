@@ -34,6 +34,7 @@ from pcs_app.api.app import create_api
 from pcs_app.models import AuditEvent, User
 from pcs_app.services import accounts
 from pcs_app.services.core import Core
+from pcs_app.services.errors import NotFound
 from pcs_app.settings import Settings
 from pcs_app.wiring import set_core
 from tests.conftest import make_core, make_settings
@@ -347,7 +348,15 @@ def test_settings_cognito_needs_its_pool(monkeypatch: pytest.MonkeyPatch, tmp_pa
         Settings(data_dir=tmp_path)
 
 
-def test_create_user_without_a_directory_account_is_refused_in_cognito_mode(cognito_core: Core) -> None:
-    """Local accounts with a password (e.g. the CLI's create-admin) cannot exist beside Cognito's."""
+def test_admins_are_promoted_not_created_in_cognito_mode(cognito_core: Core, http: TestClient) -> None:
+    """A local account with a password (the CLI's create-admin) cannot exist beside Cognito's: the
+    command line promotes an account that signed up through the app instead."""
     with pytest.raises(accounts.OtherAuthMode, match="Cognito"):
         accounts.create_user(cognito_core, new_email(), "a long password", via_admin=True)
+    email = new_email()
+    assert http.post(f"{API}/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 202
+    with pytest.raises(NotFound):
+        accounts.promote(cognito_core, new_email())
+    assert accounts.promote(cognito_core, email).is_admin
+    http.post(f"{API}/auth/signup/confirm", json={"email": email, "code": "1"})
+    assert sign_in(http, email, PASSWORD).json()["user"]["is_admin"] is True

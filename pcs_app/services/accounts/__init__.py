@@ -1,6 +1,6 @@
 """Accounts, sign-in limits, tokens, quotas and usage."""
 
-from .admin import AccountInfo, Usage, list_users, list_users_as, set_quota, set_quota_as, usage
+from .admin import AccountInfo, Usage, list_users, list_users_as, promote, set_quota, set_quota_as, usage
 from .deletion import DeletionReport, delete_account, request_deletion
 from .devices import device_label
 from .directory import AccountNotConfirmed, OtherAuthMode
@@ -68,6 +68,7 @@ __all__ = [
     "list_users",
     "list_users_as",
     "normalise_email",
+    "promote",
     "request_deletion",
     "request_reset",
     "revoke_token",
