@@ -237,6 +237,27 @@ def test_web_session_sign_up_and_the_local_row_found_again(cognito_core: Core, h
         assert len(s.exec(select(User).where(User.email == email)).all()) == 1
 
 
+def test_a_local_account_from_before_cognito_is_taken_over_once_the_email_is_confirmed(
+    cognito_core: Core, http: TestClient
+) -> None:
+    """An account made while PCS_AUTH was local keeps its files: signing up in Cognito with its email
+    links it at the first sign-in, which Cognito allows only once the emailed code was entered."""
+    local_core = Core(cognito_core.settings, cognito_core.db, cognito_core.blobs, cognito_core.broker)
+    email = new_email()
+    old = accounts.create_user(local_core, email, "an old local password")
+    assert old.external_id is None
+    assert http.post(f"{API}/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 202
+    with cognito_core.db.read() as s:
+        assert s.exec(select(User).where(User.email == email)).one().external_id is None  # not before the code
+    assert sign_in(http, email, "an old local password").status_code == 401  # Cognito's password now
+    http.post(f"{API}/auth/signup/confirm", json={"email": email, "code": "1"})
+    r = sign_in(http, email, PASSWORD)
+    assert r.status_code == 201 and r.json()["user"]["id"] == old.id and r.json()["user"]["root_id"] == old.root_id
+    with cognito_core.db.read() as s:
+        assert s.exec(select(User).where(User.email == email)).one().external_id is not None
+    assert http.post(f"{API}/auth/signup", json={"email": email, "password": PASSWORD}).status_code == 409
+
+
 def test_an_account_made_in_cognito_elsewhere_gets_its_local_row_at_first_sign_in(
     cognito_core: Core, admin: Any, pool: Pool, http: TestClient
 ) -> None:

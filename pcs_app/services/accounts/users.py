@@ -127,11 +127,13 @@ def _sign_up_external(
     if not core.settings.signup_open:
         raise Forbidden("Sign-up is closed on this server. Ask its administrator for an account.")
     with core.db.read() as s:
-        if s.exec(select(User.id).where(User.email == email)).first() is not None:
-            raise Conflict("An account with that email already exists.")
+        user = s.exec(select(User).where(User.email == email)).first()
+    if user is not None and user.external_id is not None:
+        raise Conflict("An account with that email already exists.")
     throttle.record_sign_up(core, client_ip)
     sub, confirmed = directory.register(core, email, password)
-    user = directory.local_user(core, sub, email)
+    # A local account from before Cognito is linked at its first sign-in, once Cognito has the email confirmed.
+    user = directory.local_user(core, sub, email) if user is None or confirmed else user
     _event(core, "auth.sign_up", email, user, "ok" if confirmed else "unconfirmed", client_ip)
     if not confirmed:
         return PendingConfirmation(email)
