@@ -6,12 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from pcs_app.services.accounts import EMAIL_PATTERN
+from pcs_app.services.accounts import CODE_PATTERN, EMAIL_PATTERN
 
 from .activity_schemas import NewPassword
 from .schemas import Strict
 
-CODE = Field(min_length=1, max_length=64, description="The code from the email.")
+CODE = Field(pattern=CODE_PATTERN, description="The code from the email.")
 
 
 class PendingOut(BaseModel):

@@ -3,7 +3,7 @@
 from .admin import AccountInfo, Usage, list_users, list_users_as, promote, set_quota, set_quota_as, usage
 from .deletion import DeletionReport, delete_account, request_deletion
 from .devices import device_label
-from .directory import AccountNotConfirmed, OtherAuthMode
+from .directory import CODE_PATTERN, AccountNotConfirmed, OtherAuthMode
 from .passwords import (
     RESET_PATTERN,
     BadResetToken,
@@ -38,6 +38,7 @@ from .users import (
 )
 
 __all__ = [
+    "CODE_PATTERN",
     "EMAIL_PATTERN",
     "RESET_PATTERN",
     "SESSION_COOKIE",

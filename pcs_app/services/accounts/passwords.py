@@ -213,6 +213,7 @@ def _forgive(s: Session, email: str) -> None:
 def confirm_reset_code(core: Core, email: object, code: object, password: object, address: str | None = None) -> None:
     """Set a new password with the code Cognito mailed (PCS_AUTH=cognito); every session then ends."""
     email_n = normalise_email(email)
+    directory.provider(core)  # 409 with local accounts, whatever else the request says
     new_pw = check_password(core, password)
     directory.confirm_reset(core, email_n, code, new_pw)
     with core.db.write() as s:

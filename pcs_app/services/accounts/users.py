@@ -142,6 +142,7 @@ def _sign_up_external(
 
 def confirm_sign_up(core: Core, email: object, code: object, client_ip: str | None) -> None:
     """Enter the code Cognito mailed at sign-up; the account can then sign in (PCS_AUTH=cognito only)."""
+    directory.provider(core)  # 409 with local accounts, before anything is checked or recorded
     email_n = normalise_email(email)
     try:
         directory.confirm_sign_up(core, email_n, code)
