@@ -149,6 +149,21 @@ def test_the_app_settings_the_infrastructure_sets_exist() -> None:
     assert not unknown, f"not settings of pcs_app/settings.py: {sorted(unknown)}"
 
 
+def test_web_and_worker_sign_in_through_the_cognito_pool_the_terraform_creates() -> None:
+    """PCS_AUTH=cognito, with module.auth's pool and app client and the deployment's region, reaches
+    both task definitions (Settings refuses cognito without all three)."""
+    local = {k: v for block in load(EXAMPLE / "main.tf")["locals"] for k, v in block.items()}
+    common = local["common_environment"]
+    assert common["PCS_AUTH"] == '"cognito"'
+    assert common["PCS_COGNITO_USER_POOL_ID"] == "${module.auth.user_pool_id}"
+    assert common["PCS_COGNITO_CLIENT_ID"] == "${module.auth.client_id}"
+    assert common["PCS_COGNITO_REGION"] == "${var.region}"
+    env = Module.read(EXAMPLE)
+    for process in ("web", "worker"):
+        assert env.modules[process]["environment"] == f"${{local.{process}_environment}}"
+        assert local[f"{process}_environment"].startswith("${merge(local.common_environment, {")
+
+
 def test_web_and_worker_run_the_procfile_commands_and_lambda_the_handler() -> None:
     procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line)
     env = Module.read(EXAMPLE)
