@@ -28,11 +28,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
+from pcs_app.adapters import auth as directory_errors
 from pcs_app.adapters.auth.cognito import CognitoIdentityProvider
 from pcs_app.adapters.seaweed import PrivateS3
 from pcs_app.api.app import create_api
 from pcs_app.models import AuditEvent, User
 from pcs_app.services import accounts
+from pcs_app.services.accounts import directory
 from pcs_app.services.core import Core
 from pcs_app.services.errors import NotFound
 from pcs_app.settings import Settings
@@ -381,3 +383,36 @@ def test_admins_are_promoted_not_created_in_cognito_mode(cognito_core: Core, htt
     assert accounts.promote(cognito_core, email).is_admin
     http.post(f"{API}/auth/signup/confirm", json={"email": email, "code": "1"})
     assert sign_in(http, email, PASSWORD).json()["user"]["is_admin"] is True
+
+
+# -- what moto never answers: Cognito's other refusals, as the app says them ----------------------------
+
+
+@pytest.mark.parametrize(
+    "error,status,code",
+    [
+        (
+            directory_errors.BadCredentials("NotAuthorizedException: Incorrect username or password."),
+            401,
+            "unauthorized",
+        ),
+        (directory_errors.NotConfirmed("UserNotConfirmedException: User is not confirmed."), 403, "not_confirmed"),
+        (directory_errors.ChallengeRequired("SOFTWARE_TOKEN_MFA", "SOFTWARE_TOKEN_MFA"), 403, "unsupported_step"),
+        (directory_errors.TooManyAttempts("LimitExceededException: Attempt limit exceeded"), 429, "throttled"),
+        (directory_errors.ProviderUnavailable("Cognito cannot be reached"), 503, "unavailable"),
+        (directory_errors.InvalidToken("the token was issued to another app client"), 503, "unavailable"),
+        (directory_errors.IdentityError("SomethingNewException: ?"), 503, "unavailable"),
+        (directory_errors.WeakPassword("InvalidPasswordException: Password must have symbols"), 400, "invalid_input"),
+        (directory_errors.BadCode("CodeMismatchException: Invalid code"), 400, "invalid_code"),
+        (directory_errors.UnknownUser("UserNotFoundException: no such user"), 400, "invalid_code"),
+        (directory_errors.UserExists("UsernameExistsException: exists"), 409, "conflict"),
+    ],
+)
+def test_cognito_refusals_become_the_apps_errors(error: Exception, status: int, code: str) -> None:
+    """Cognito's attempt limits, MFA challenges and outages never come from moto; the mapping is shown here."""
+    assert isinstance(error, directory_errors.IdentityError)
+    app_error = directory.as_app_error(error)
+    assert (app_error.status, app_error.code) == (status, code)
+    assert "Exception" not in app_error.message  # Cognito's error codes are not shown to people
+    if status == 429:
+        assert app_error.headers["Retry-After"] == str(directory.DIRECTORY_RETRY_SECONDS)
