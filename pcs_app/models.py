@@ -62,6 +62,8 @@ class User(SQLModel, table=True):
     used_bytes: int = Field(default=0, sa_type=BigInteger)
     quota_bytes: int | None = Field(default=None, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow)
+    # The Cognito user's ``sub`` (PCS_AUTH=cognito): the password is the directory's, not password_hash's.
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
 
 
 class ApiToken(SQLModel, table=True):

@@ -220,6 +220,12 @@ class Settings(BaseSettings):
     usage_rollup_minutes: int = Field(
         1, description="How often the worker folds new usage events into the daily tables (0: never)."
     )
+    # -- sign-in through Amazon Cognito (issue 14) --
+    auth: Literal["local", "cognito"] = Field("local", description="Who checks passwords: local or cognito.")
+    cognito_user_pool_id: str | None = Field(None, description="Cognito user pool id (PCS_AUTH=cognito).")
+    cognito_client_id: str | None = Field(None, description="The pool's app client id (no secret).")
+    cognito_region: str | None = Field(None, description="AWS region of the Cognito user pool.")
+    cognito_endpoint_url: str | None = Field(None, description="Cognito endpoint (a stand-in); default AWS's.")
 
     @model_validator(mode="before")
     @classmethod
@@ -298,6 +304,15 @@ class Settings(BaseSettings):
             raise ValueError("PCS_PASSWORD_RESET_MINUTES, _MAX_PER_HOUR and PCS_MAIL_MAX_AGE_HOURS must be >= 1")
         if self.usage_rollup_minutes < 0:
             raise ValueError("PCS_USAGE_ROLLUP_MINUTES must be 0 or more")
+        return self
+
+    @model_validator(mode="after")
+    def _auth(self) -> Settings:
+        names = ("cognito_user_pool_id", "cognito_client_id", "cognito_region")
+        if self.auth == "cognito" and (missing := [f"PCS_{n.upper()}" for n in names if not getattr(self, n)]):
+            raise ValueError(f"PCS_AUTH=cognito needs {', '.join(missing)}")
+        if self.auth == "cognito" and not str(self.cognito_user_pool_id).startswith(f"{self.cognito_region}_"):
+            raise ValueError("PCS_COGNITO_USER_POOL_ID must be <PCS_COGNITO_REGION>_<id>, e.g. eu-west-1_AbC123")
         return self
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 
 from backend_jobs import build_queue
+from pcs_app.adapters.auth import IdentityProvider, create_identity_provider
 from pcs_app.adapters.mail import Mailer, create_mailer
 from pcs_app.adapters.search import SearchIndex, create_index
 from pcs_app.services.core import Core
@@ -20,7 +21,26 @@ _lock = threading.Lock()
 
 def build_core(settings: Settings) -> Core:
     """A Core for ``settings`` whose job queue runs every registered job, with the search index it names."""
-    return Core.from_settings(settings, make_jobs=build_queue, make_search=build_search, make_mailer=build_mailer)
+    return Core.from_settings(
+        settings,
+        make_jobs=build_queue,
+        make_search=build_search,
+        make_mailer=build_mailer,
+        make_identity=build_identity if settings.auth == "cognito" else None,
+    )
+
+
+def build_identity(core: Core) -> IdentityProvider:
+    """The Cognito user pool the settings name (PCS_AUTH=cognito); its keys are fetched on first use."""
+    s = core.settings
+    assert s.cognito_region and s.cognito_user_pool_id and s.cognito_client_id  # checked by Settings
+    return create_identity_provider(
+        "cognito",
+        region=s.cognito_region,
+        user_pool_id=s.cognito_user_pool_id,
+        client_id=s.cognito_client_id,
+        endpoint_url=s.cognito_endpoint_url,
+    )
 
 
 def build_mailer(core: Core) -> Mailer:

@@ -19,6 +19,7 @@ _WHY = {
     422: "The bytes do not match the declared size or sha256; nothing was saved.",
     429: "Too many tries; wait as Retry-After says.",
     507: "Not enough space left in the quota.",
+    503: "A service sign-in depends on (the Cognito user pool, PCS_AUTH=cognito) is not answering; try again.",
 }
 
 

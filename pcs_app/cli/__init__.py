@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("s3", help="run the embedded SeaweedFS").set_defaults(fn=cmd_s3)
     sub.add_parser("web", help="run the web app (UI + API)").set_defaults(fn=cmd_web)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
-    p = sub.add_parser("create-admin", help="create an administrator account")
+    p = sub.add_parser("create-admin", help="create an administrator account (PCS_AUTH=cognito: promote one)")
     p.add_argument("--email", required=True)
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p.set_defaults(fn=cmd_create_admin)

@@ -18,7 +18,7 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 
 
 def cmd_create_admin(args: argparse.Namespace) -> None:
-    """Create an administrator account (works even when sign-up is closed)."""
+    """Create an administrator account (works even when sign-up is closed); with Cognito, promote one."""
     from pcs_app.services import accounts
     from pcs_app.services.errors import PCSError
     from pcs_app.wiring import get_core
@@ -26,6 +26,12 @@ def cmd_create_admin(args: argparse.Namespace) -> None:
     load_settings()
     core = get_core()
     core.db.migrate()
+    if core.identity is not None:  # PCS_AUTH=cognito: the pool keeps passwords; promote a signed-up account
+        try:
+            print(f"{accounts.promote(core, args.email.strip()).email} is now an administrator")
+        except PCSError as e:
+            die(e.message)
+        return
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     try:
         user = accounts.create_user(core, args.email.strip(), password, is_admin=True, via_admin=True)

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from pcs_app.adapters.auth import IdentityProvider
 from pcs_app.adapters.blobstore import BlobStore, S3Config
 from pcs_app.adapters.broker import LocalBroker, create_broker
 from pcs_app.adapters.mail import Mailer
@@ -31,9 +32,12 @@ class Core:
     make_search: Callable[[Core], SearchIndex] | None = field(default=None, repr=False)
     # Builds the mailer on first use (the backend the settings name; see pcs_app.wiring).
     make_mailer: Callable[[Core], Mailer] | None = field(default=None, repr=False)
+    # Builds the external user directory on first use (PCS_AUTH=cognito; None with local accounts).
+    make_identity: Callable[[Core], IdentityProvider] | None = field(default=None, repr=False)
     _jobs: JobQueue | None = field(default=None, init=False, repr=False)
     _search: SearchIndex | None = field(default=None, init=False, repr=False)
     _mailer: Mailer | None = field(default=None, init=False, repr=False)
+    _identity: IdentityProvider | None = field(default=None, init=False, repr=False)
     # Run by close() first: e.g. the audit log's buffer writes what it still holds.
     _closers: list[Callable[[], None]] = field(
         default_factory=lambda: list[Callable[[], None]](), init=False, repr=False
@@ -47,6 +51,7 @@ class Core:
         make_jobs: Callable[[Core], JobQueue] | None = None,
         make_search: Callable[[Core], SearchIndex] | None = None,
         make_mailer: Callable[[Core], Mailer] | None = None,
+        make_identity: Callable[[Core], IdentityProvider] | None = None,
     ) -> Core:
         access, secret = settings.s3_credentials()
         blobs = BlobStore(
@@ -70,6 +75,7 @@ class Core:
             make_jobs,
             make_search,
             make_mailer,
+            make_identity,
         )
 
     @property
@@ -110,6 +116,15 @@ class Core:
                     self._mailer = self.make_mailer(self)
         return self._mailer
 
+    @property
+    def identity(self) -> IdentityProvider | None:
+        """The external user directory (PCS_AUTH=cognito), created on first use; None: local accounts."""
+        if self._identity is None and self.make_identity is not None:
+            with self._lock:
+                if self._identity is None:
+                    self._identity = self.make_identity(self)
+        return self._identity
+
     def on_close(self, fn: Callable[[], None]) -> None:
         """Call ``fn`` when this Core closes (before anything is released)."""
         self._closers.append(fn)
@@ -119,6 +134,8 @@ class Core:
             fn()
         if self._mailer is not None:
             self._mailer.close()
+        if self._identity is not None:
+            self._identity.close()
         if self._search is not None:
             self._search.close()
         if self._jobs is not None:

@@ -71,3 +71,9 @@ class Gone(PCSError):
 
 class PasswordRequired(Unauthorized):
     code = "password_required"
+
+
+class Unavailable(PCSError):
+    """A service PCS depends on (e.g. the Cognito user directory) is not answering: try again later."""
+
+    code, status = "unavailable", 503

@@ -337,6 +337,8 @@ NOT_ROLE_BASED = {
     "health": "public liveness (tests/api/test_hardening.py)",
     "request_password_reset": "takes an email, not a token (tests/api/test_activity_usage_api.py)",
     "confirm_password_reset": "takes the token of a reset mail (tests/api/test_activity_usage_api.py)",
+    "confirm_signup": "takes an emailed code, not a token (PCS_AUTH=cognito: tests/unit/test_cognito_sign_in.py)",
+    "confirm_password_reset_code": "takes an emailed code (PCS_AUTH=cognito: tests/unit/test_cognito_sign_in.py)",
     "change_password": "the caller's own account, with its password (tests/api/test_activity_usage_api.py)",
     "delete_me": "the caller's own account, with its password (tests/api/test_activity_usage_api.py)",
     "patch_notifications": "the caller's own mail settings (tests/api/test_activity_usage_api.py)",

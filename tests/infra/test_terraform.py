@@ -20,12 +20,7 @@ MODULES = module_dirs(INFRA)
 
 # Settings the infrastructure sets that are being added to pcs_app/settings.py alongside it. Remove a
 # name once settings.py has it; the test below then keeps infra and settings in step.
-PENDING_SETTINGS = {
-    "PCS_AUTH",
-    "PCS_COGNITO_USER_POOL_ID",
-    "PCS_COGNITO_CLIENT_ID",
-    "PCS_COGNITO_REGION",
-}
+PENDING_SETTINGS: set[str] = set()
 
 
 def _rel(p: Path) -> str:
@@ -152,6 +147,21 @@ def test_the_app_settings_the_infrastructure_sets_exist() -> None:
     used = set(re.findall(r"\bPCS_[A-Z0-9_]+\b", text))
     unknown = used - known - PENDING_SETTINGS
     assert not unknown, f"not settings of pcs_app/settings.py: {sorted(unknown)}"
+
+
+def test_web_and_worker_sign_in_through_the_cognito_pool_the_terraform_creates() -> None:
+    """PCS_AUTH=cognito, with module.auth's pool and app client and the deployment's region, reaches
+    both task definitions (Settings refuses cognito without all three)."""
+    local = {k: v for block in load(EXAMPLE / "main.tf")["locals"] for k, v in block.items()}
+    common = local["common_environment"]
+    assert common["PCS_AUTH"] == '"cognito"'
+    assert common["PCS_COGNITO_USER_POOL_ID"] == "${module.auth.user_pool_id}"
+    assert common["PCS_COGNITO_CLIENT_ID"] == "${module.auth.client_id}"
+    assert common["PCS_COGNITO_REGION"] == "${var.region}"
+    env = Module.read(EXAMPLE)
+    for process in ("web", "worker"):
+        assert env.modules[process]["environment"] == f"${{local.{process}_environment}}"
+        assert local[f"{process}_environment"].startswith("${merge(local.common_environment, {")
 
 
 def test_web_and_worker_run_the_procfile_commands_and_lambda_the_handler() -> None:

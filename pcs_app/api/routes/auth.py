@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from pcs_app.models import User
@@ -21,12 +22,16 @@ from ..activity_schemas import (
     ResetConfirm,
     ResetRequest,
 )
+from ..auth_schemas import PendingOut, ResetCode, SignUpConfirm
 from ..deps import SESSION_COOKIE, Actor, client_ip, session_secret
 from ..responses import errors
 from ..schemas import SessionOut, SessionSignIn, SignIn, SignUp, TokenInfo, TokenOut, UsageOut, UserOut
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 THROTTLED = errors(400, 429)
+# With PCS_AUTH=cognito a sign-up may first need the emailed code (202), and Cognito may be down (503).
+PENDING = {202: {"model": PendingOut, "description": "Cognito mailed a code: confirm it, then sign in."}}
+COGNITO = errors(503)
 TOKEN_ID = r"^([A-Za-z0-9_-]{16}|current)$"
 
 
@@ -42,14 +47,35 @@ def user_out(u: User) -> UserOut:
     )
 
 
-@router.post("/auth/signup", status_code=201, response_model=TokenOut, responses={**THROTTLED, **errors(403, 409)})
-def signup(body: SignUp, request: Request) -> TokenOut:
-    """Create an account and return a first token."""
+def pending(p: accounts.PendingConfirmation) -> JSONResponse:
+    msg = "Enter the code we emailed you (POST /api/v1/auth/signup/confirm), then sign in."
+    return JSONResponse(PendingOut(email=p.email, message=msg).model_dump(), status_code=202)
+
+
+@router.post(
+    "/auth/signup",
+    status_code=201,
+    response_model=TokenOut,
+    responses={**PENDING, **THROTTLED, **errors(403, 409), **COGNITO},
+)
+def signup(body: SignUp, request: Request) -> TokenOut | JSONResponse:
+    """Create an account and return a first token (with Cognito, 202 until the emailed code is confirmed)."""
     issued = accounts.sign_up(get_core(), body.email, body.password, client_ip(request), name="sign-up", kind="api")
+    if isinstance(issued, accounts.PendingConfirmation):
+        return pending(issued)
     return TokenOut(id=issued.id, token=issued.secret, expires_at=issued.expires_at, user=user_out(issued.user))
 
 
-@router.post("/auth/tokens", status_code=201, response_model=TokenOut, responses={**THROTTLED, **errors(401)})
+@router.post("/auth/signup/confirm", status_code=204, responses={**errors(400, 409, 429), **COGNITO})
+def confirm_signup(body: SignUpConfirm, request: Request) -> Response:
+    """Confirm a sign-up with the code Cognito emailed (PCS_AUTH=cognito; 409 auth_mode otherwise); then sign in."""
+    accounts.confirm_sign_up(get_core(), body.email, body.code, client_ip(request))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/auth/tokens", status_code=201, response_model=TokenOut, responses={**THROTTLED, **errors(401, 403), **COGNITO}
+)
 def sign_in(body: SignIn, request: Request) -> TokenOut:
     """Sign in with email and password; returns a new API token (shown once)."""
     issued = accounts.sign_in(get_core(), body.email, body.password, client_ip(request), name=body.name, kind="api")
@@ -85,16 +111,22 @@ def _session_cookie(response: Response, request: Request, secret: str, max_age: 
 
 
 @router.post(
-    "/auth/session", status_code=201, response_model=SessionOut, responses={**THROTTLED, **errors(401, 403, 409)}
+    "/auth/session",
+    status_code=201,
+    response_model=SessionOut,
+    responses={**PENDING, **THROTTLED, **errors(401, 403, 409), **COGNITO},
 )
-async def start_session(body: SessionSignIn, request: Request, response: Response) -> SessionOut:
+async def start_session(body: SessionSignIn, request: Request, response: Response) -> SessionOut | JSONResponse:
     """Sign in (or sign up with ``create``) for the web app: the session token goes into an HttpOnly
-    cookie that page scripts cannot read; it is never in the response body."""
+    cookie that page scripts cannot read; it is never in the response body. With Cognito a sign-up
+    answers 202 until the emailed code is confirmed."""
     core = get_core()
     start = accounts.sign_up if body.create else accounts.sign_in
     issued = await run_in_threadpool(
         start, core, body.email, body.password, client_ip(request), name="web", kind="session"
     )
+    if isinstance(issued, accounts.PendingConfirmation):
+        return pending(issued)
     ttl = accounts.lifetime(core)
     _session_cookie(response, request, issued.secret, int(ttl.total_seconds()) if ttl else None)
     return SessionOut(user=user_out(issued.user), expires_at=issued.expires_at)
@@ -123,22 +155,36 @@ def me(user: Actor) -> UserOut:
 # -- passwords, notifications and deleting the account (issue 12) ----------------------------------
 
 
-@router.post("/auth/password-reset", status_code=202, response_model=Accepted, responses=errors(400, 429))
+@router.post(
+    "/auth/password-reset", status_code=202, response_model=Accepted, responses={**errors(400, 429), **COGNITO}
+)
 def request_password_reset(body: ResetRequest, request: Request) -> Accepted:
-    """Mail a single-use link that resets the password. The answer is the same whether the email has an
-    account or not; requests from one address are limited (429)."""
-    accounts.request_reset(get_core(), body.email, client_ip(request))
-    return Accepted(status="If that email has an account, a reset link is on its way.")
+    """Mail a single-use link that resets the password (with Cognito: a code, for
+    ``/auth/password-reset/code``). The answer is the same whether the email has an account or not;
+    requests from one address are limited (429)."""
+    core = get_core()
+    accounts.request_reset(core, body.email, client_ip(request))
+    what = "a reset code" if core.identity is not None else "a reset link"
+    return Accepted(status=f"If that email has an account, {what} is on its way.")
 
 
-@router.post("/auth/password-reset/confirm", status_code=204, responses=errors(400))
+@router.post("/auth/password-reset/confirm", status_code=204, responses=errors(400, 409))
 def confirm_password_reset(body: ResetConfirm, request: Request) -> Response:
-    """Set a new password with the link's token: it works once and expires; every session then ends."""
+    """Set a new password with the link's token: it works once and expires; every session then ends.
+    409 auth_mode with PCS_AUTH=cognito (use the code route)."""
     accounts.confirm_reset(get_core(), body.token, body.password, client_ip(request))
     return Response(status_code=204)
 
 
-@router.post("/auth/password", status_code=204, responses=errors(400, 401, 403, 429))
+@router.post("/auth/password-reset/code", status_code=204, responses={**errors(400, 409, 429), **COGNITO})
+def confirm_password_reset_code(body: ResetCode, request: Request) -> Response:
+    """Set a new password with the code Cognito emailed (PCS_AUTH=cognito; 409 auth_mode otherwise);
+    every session then ends."""
+    accounts.confirm_reset_code(get_core(), body.email, body.code, body.password, client_ip(request))
+    return Response(status_code=204)
+
+
+@router.post("/auth/password", status_code=204, responses={**errors(400, 401, 403, 429), **COGNITO})
 def change_password(body: PasswordChange, request: Request, user: Actor) -> Response:
     """Change your password (the current one is needed: 403 wrong_password); your other sessions and
     tokens end, the one making this call stays."""
@@ -153,7 +199,7 @@ def change_password(body: PasswordChange, request: Request, user: Actor) -> Resp
     return Response(status_code=204)
 
 
-@router.delete("/me", status_code=202, response_model=Accepted, responses=errors(400, 401, 403, 429))
+@router.delete("/me", status_code=202, response_model=Accepted, responses={**errors(400, 401, 403, 429), **COGNITO})
 def delete_me(body: AccountDelete, request: Request, user: Actor, response: Response) -> Accepted:
     """Delete your account and everything in it (the password is asked again). You are signed out at
     once; the files go within minutes. The audit log keeps its record of what happened."""

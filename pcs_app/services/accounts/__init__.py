@@ -1,9 +1,18 @@
 """Accounts, sign-in limits, tokens, quotas and usage."""
 
-from .admin import AccountInfo, Usage, list_users, list_users_as, set_quota, set_quota_as, usage
+from .admin import AccountInfo, Usage, list_users, list_users_as, promote, set_quota, set_quota_as, usage
 from .deletion import DeletionReport, delete_account, request_deletion
 from .devices import device_label
-from .passwords import RESET_PATTERN, BadResetToken, WrongPassword, change_password, confirm_reset, request_reset
+from .directory import CODE_PATTERN, AccountNotConfirmed, OtherAuthMode
+from .passwords import (
+    RESET_PATTERN,
+    BadResetToken,
+    WrongPassword,
+    change_password,
+    confirm_reset,
+    confirm_reset_code,
+    request_reset,
+)
 from .tokens import (
     SESSION_COOKIE,
     TOKEN_PREFIX,
@@ -18,7 +27,9 @@ from .tokens import (
 )
 from .users import (
     EMAIL_PATTERN,
+    PendingConfirmation,
     check_password,
+    confirm_sign_up,
     create_user,
     get_user,
     normalise_email,
@@ -27,20 +38,26 @@ from .users import (
 )
 
 __all__ = [
+    "CODE_PATTERN",
     "EMAIL_PATTERN",
     "RESET_PATTERN",
     "SESSION_COOKIE",
     "TOKEN_PREFIX",
     "AccountInfo",
+    "AccountNotConfirmed",
     "BadResetToken",
     "DeletionReport",
     "IssuedToken",
+    "OtherAuthMode",
+    "PendingConfirmation",
     "Usage",
     "WrongPassword",
     "authenticate",
     "change_password",
     "check_password",
     "confirm_reset",
+    "confirm_reset_code",
+    "confirm_sign_up",
     "create_user",
     "delete_account",
     "device_label",
@@ -52,6 +69,7 @@ __all__ = [
     "list_users",
     "list_users_as",
     "normalise_email",
+    "promote",
     "request_deletion",
     "request_reset",
     "revoke_token",

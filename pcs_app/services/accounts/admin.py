@@ -149,3 +149,19 @@ def usage(core: Core, actor: Actor) -> Usage:
         trash_bytes=int(held.get("trash", 0)),
         by_type=by_type,
     )
+
+
+def promote(core: Core, email: object) -> User:
+    """Make an existing account an administrator (the command line's create-admin with Cognito, where
+    PCS cannot create the password: the account signs up through the app first)."""
+    email_n = normalise_email(email)
+    with core.db.write() as s:
+        user = s.exec(select(User).where(User.email == email_n)).first()
+        if user is None:
+            raise NotFound("No account with that email here yet: sign up through the app first, then run this again.")
+        user.is_admin = True
+        s.add(user)
+        s.flush()
+        s.refresh(user)
+    audit.record_now(core, "account.promote", target_type="account", target=email_n, owner_id=user.id)
+    return user

@@ -46,6 +46,7 @@ from .. import audit
 from ..core import Core
 from ..errors import Forbidden
 from ..tx import write_tx
+from . import directory
 from .passwords import verify
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,8 @@ def request_deletion(core: Core, actor: object, password: object, address: str |
     """Delete the actor's account and all its data (the password is asked again). Signs it out at once."""
     if not isinstance(actor, User) or actor.id is None:
         raise Forbidden("This needs an account: sign in first.")
-    verify(core, actor, password, address)
+    if verify(core, actor, password, address) is not None:
+        directory.delete(core, actor.email)  # Cognito's account first: if that fails, nothing has changed
     with core.db.write() as s:
         if s.get(AccountDeletion, actor.id) is None:
             s.add(AccountDeletion(user_id=actor.id, email=actor.email))

@@ -12,20 +12,21 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from pcs_app.adapters.auth import ExternalTokens
 from pcs_app.models import ApiToken, PasswordReset, Throttle, User, utcnow
 
 from .. import audit
 from ..core import Core
 from ..errors import Forbidden, InvalidInput, Throttled
 from ..notify import triggers
-from . import throttle
+from . import directory, throttle
 from .users import MAX_PASSWORD, check_password, normalise_email
 
 RESET_PREFIX = "pcsr_"
@@ -51,19 +52,29 @@ def _user(actor: object) -> User:
     return actor
 
 
-def verify(core: Core, user: User, password: object, address: str | None) -> None:
-    """Check the account's password again (before a change that needs it), throttled as sign-ins are."""
+def verify(core: Core, user: User, password: object, address: str | None) -> ExternalTokens | None:
+    """Check the account's password again (before a change that needs it), throttled as sign-ins are.
+    With Cognito the directory checks it, and the tokens of that sign-in are returned."""
     keys = throttle.sign_in_keys(core, user.email, address)
     throttle.check_sign_in(core, keys, throttle.is_known(core, user.id, address))
     with core.db.read() as s:
         stored = s.exec(select(User.password_hash).where(User.id == user.id)).one()
-    try:
-        ok = isinstance(password, str) and len(password) <= MAX_PASSWORD and _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    tokens = None
+    if core.identity is not None:
+        found = None
+        if isinstance(password, str) and len(password) <= MAX_PASSWORD and stored == directory.EXTERNAL_PASSWORD:
+            found = directory.check(core, user.email, password)
+        ok = found is not None and found[0] == user.external_id
+        tokens = found[2] if found else None
+    else:
+        try:
+            ok = isinstance(password, str) and len(password) <= MAX_PASSWORD and _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
     if not ok:
         throttle.record_failure(core, keys)
         raise WrongPassword("That is not your current password.")
+    return tokens
 
 
 def _end_sessions(s: Session, user_id: int, keep: str | None) -> None:
@@ -84,10 +95,13 @@ def change_password(
 ) -> None:
     """Set a new password (the current one is needed); every other session and token ends."""
     user = _user(actor)
-    verify(core, user, current, address)
-    new_hash = _hasher.hash(check_password(core, new))
+    tokens = verify(core, user, current, address)
+    new_pw = check_password(core, new)
+    if tokens is not None:  # Cognito keeps it: change it there (verify proved `current` is a str)
+        directory.change_password(core, tokens, str(current), new_pw)
     with core.db.write() as s:
-        s.exec(update(User).where(col(User.id) == user.id).values(password_hash=new_hash))
+        if tokens is None:
+            s.exec(update(User).where(col(User.id) == user.id).values(password_hash=_hasher.hash(new_pw)))
         _end_sessions(s, user.id or 0, keep_token)
     audit.record_now(core, "password.change", user, target_type="account", target=user.email, owner_id=user.id)
 
@@ -96,17 +110,16 @@ def request_reset(core: Core, email: object, address: str | None) -> None:
     """Mail a reset link if the email has an account. Says nothing either way (Throttled per address)."""
     email_n = normalise_email(email)
     now = utcnow()
-    key = f"reset:{throttle.address_hash(core, address or '')}"
     limit = core.settings.password_reset_max_per_hour
+    if core.identity is not None:
+        with core.db.write() as s:
+            _count_request(core, s, address, now)
+            user = s.exec(select(User).where(User.email == email_n)).first()
+        # Cognito mails the code (and limits requests per account itself).
+        _audit_request(core, email_n, user, directory.request_reset(core, email_n), address)
+        return
     with core.db.write() as s:
-        row = s.get(Throttle, key) or Throttle(key=key, failures=0, window_start=now)
-        if row.window_start + _WINDOW <= now:
-            row.failures, row.window_start = 0, now
-        if row.failures >= limit:
-            wait = int((row.window_start + _WINDOW - now).total_seconds()) + 1
-            raise Throttled("Too many reset requests from here. Try again later.", retry_after=wait)
-        row.failures += 1
-        s.add(row)
+        _count_request(core, s, address, now)
         user = s.exec(select(User).where(User.email == email_n)).first()
         outcome = "unknown_account" if user is None else "ok"
         secret = RESET_PREFIX + secrets.token_urlsafe(32)
@@ -121,6 +134,23 @@ def request_reset(core: Core, email: object, address: str | None) -> None:
                 s.add(PasswordReset(user_id=user.id or 0, token_hash=_digest(secret), expires_at=now + ttl))
     if user is not None and outcome == "ok":
         triggers.password_reset(core, user, secret)
+    _audit_request(core, email_n, user, outcome, address)
+
+
+def _count_request(core: Core, s: Session, address: str | None, now: datetime) -> None:
+    """Count a reset request against the client address's hourly limit (Throttled past it)."""
+    key = f"reset:{throttle.address_hash(core, address or '')}"
+    row = s.get(Throttle, key) or Throttle(key=key, failures=0, window_start=now)
+    if row.window_start + _WINDOW <= now:
+        row.failures, row.window_start = 0, now
+    if row.failures >= core.settings.password_reset_max_per_hour:
+        wait = int((row.window_start + _WINDOW - now).total_seconds()) + 1
+        raise Throttled("Too many reset requests from here. Try again later.", retry_after=wait)
+    row.failures += 1
+    s.add(row)
+
+
+def _audit_request(core: Core, email_n: str, user: User | None, outcome: str, address: str | None) -> None:
     by = audit.Who(user.id if user else None, email_n, address, _agent())
     r = audit.row(
         "password.reset_request",
@@ -146,6 +176,11 @@ def _digest(secret: str) -> str:
 
 def confirm_reset(core: Core, token: object, password: object, address: str | None = None) -> User:
     """Use a reset link: the new password is set, the link and its siblings are spent, sessions end."""
+    if core.identity is not None:
+        raise directory.OtherAuthMode(
+            "Passwords on this server are kept by Amazon Cognito: reset yours with the code it mailed you "
+            "(POST /api/v1/auth/password-reset/code)."
+        )
     if not isinstance(token, str) or not _RESET.match(token):
         raise BadResetToken("That reset link is not valid. Ask for a new one.")
     new_hash = _hasher.hash(check_password(core, password))
@@ -164,12 +199,35 @@ def confirm_reset(core: Core, token: object, password: object, address: str | No
         )
         s.exec(update(User).where(col(User.id) == user.id).values(password_hash=new_hash))
         _end_sessions(s, user.id or 0, None)
-        # The owner proved they hold the mailbox: forget the failed sign-ins that may lock them out.
-        s.exec(delete(Throttle).where(col(Throttle.key).startswith(f"pair:{user.email}|", autoescape=True)))
-        s.exec(delete(Throttle).where(col(Throttle.key) == f"acct:{user.email}"))
+        _forgive(s, user.email)
+    _audit_reset(core, user, address)
+    return user
+
+
+def _forgive(s: Session, email: str) -> None:
+    """The owner proved they hold the mailbox: forget the failed sign-ins that may lock them out."""
+    s.exec(delete(Throttle).where(col(Throttle.key).startswith(f"pair:{email}|", autoescape=True)))
+    s.exec(delete(Throttle).where(col(Throttle.key) == f"acct:{email}"))
+
+
+def confirm_reset_code(core: Core, email: object, code: object, password: object, address: str | None = None) -> None:
+    """Set a new password with the code Cognito mailed (PCS_AUTH=cognito); every session then ends."""
+    email_n = normalise_email(email)
+    directory.provider(core)  # 409 with local accounts, whatever else the request says
+    new_pw = check_password(core, password)
+    directory.confirm_reset(core, email_n, code, new_pw)
+    with core.db.write() as s:
+        user = s.exec(select(User).where(User.email == email_n)).first()
+        if user is not None:
+            _end_sessions(s, user.id or 0, None)
+        _forgive(s, email_n)
+    if user is not None:
+        _audit_reset(core, user, address)
+
+
+def _audit_reset(core: Core, user: User, address: str | None) -> None:
     by = audit.Who(user.id, user.email, address, _agent())
     r = audit.row("password.reset", by, target_type="account", target=user.email, owner_id=user.id)
     with core.db.write() as s:
         audit.write(s, [r])
     audit.emit(core, [r])
-    return user

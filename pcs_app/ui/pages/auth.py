@@ -1,5 +1,7 @@
 """Sign-in and sign-up pages. The form posts to the API from assets/auth.js, which receives the
-session as an HttpOnly cookie, then loads the files page (so the websocket reconnects signed in)."""
+session as an HttpOnly cookie, then loads the files page (so the websocket reconnects signed in).
+With Cognito (PCS_AUTH=cognito) an account must first enter the code it was emailed: the API answers
+202 (sign-up) or 403 not_confirmed (sign-in) and auth.js turns the same form into that step."""
 
 from __future__ import annotations
 
@@ -10,11 +12,16 @@ import reflex as rx
 from .. import routes
 from ..states import AuthState
 
-InputKind = Literal["email", "password"]
+InputKind = Literal["email", "password", "text"]
 
 
 def _field(
-    label: rx.Component | str, name: str, kind: InputKind, autocomplete: str, min_length: rx.Var[int] | None = None
+    label: rx.Component | str,
+    name: str,
+    kind: InputKind,
+    autocomplete: str,
+    min_length: rx.Var[int] | None = None,
+    required: bool = True,
 ) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=name, font_size="0.9rem", font_weight="500"),
@@ -23,12 +30,28 @@ def _field(
             name=name,
             type=kind,
             auto_complete=autocomplete,
-            required=True,
+            required=required,
             size="3",
             width="100%",
             min_length=min_length,
         ),
         spacing="1",
+        width="100%",
+        id=f"{name}-field",
+    )
+
+
+def _code_step() -> rx.Component:
+    """The emailed code's field, hidden until auth.js learns that the account must confirm (Cognito)."""
+    return rx.el.div(
+        rx.vstack(
+            rx.text("", id="auth-code-note", size="2"),
+            _field("Code from the email", "code", "text", "one-time-code", required=False),
+            spacing="2",
+            width="100%",
+        ),
+        id="auth-code-step",
+        custom_attrs={"hidden": True},
         width="100%",
     )
 
@@ -63,6 +86,7 @@ def login() -> rx.Component:
         rx.vstack(
             _field("Email", "email", "email", "username"),
             _field("Password", "password", "password", "current-password"),
+            _code_step(),
             _submit("Sign in", "sign-in"),
             spacing="3",
             width="100%",
@@ -88,6 +112,7 @@ def signup() -> rx.Component:
                 min_length=min_len,
             ),
             _field("Repeat the password", "confirm", "password", "new-password"),
+            _code_step(),
             _submit("Create account", "sign-up"),
             spacing="3",
             width="100%",
