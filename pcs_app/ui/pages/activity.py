@@ -24,17 +24,14 @@ def event_row(r: Row) -> rx.Component:
                 margin_top="0.2rem",
             ),
             rx.vstack(
-                rx.hstack(
-                    rx.text(r["what"], size="2", weight="medium", class_name="pcs-event-what"),
+                rx.text(
+                    rx.el.span(r["what"], class_name="pcs-event-what"),
+                    rx.cond(r["target"] != "", " " + r["target"], ""),
                     rx.cond(
-                        r["target"] != "", rx.text(r["target"], size="2", class_name="pcs-ellipsis", min_width="0")
+                        r["failed"] != "", rx.badge(r["outcome"], color_scheme="red", size="1", margin_left="0.5rem")
                     ),
-                    rx.cond(r["failed"] != "", rx.badge(r["outcome"], color_scheme="red", size="1")),
-                    spacing="2",
-                    align="center",
-                    wrap="wrap",
-                    min_width="0",
-                    max_width="100%",
+                    size="2",
+                    class_name="pcs-break",
                 ),
                 rx.text(
                     r["when"],

@@ -28,7 +28,7 @@ def section_title(text: str, *more: Any) -> rx.Component:
 def stat(label: Any, value: Any, detail: Any, id_: str) -> rx.Component:
     return card(
         rx.text(label, size="2", color_scheme="gray"),
-        rx.text(value, size="6", weight="bold", id=id_, class_name="pcs-stat"),
+        rx.text(value, size=rx.breakpoints(initial="5", md="6"), weight="bold", id=id_, class_name="pcs-stat"),
         rx.text(detail, size="1", color_scheme="gray", id=id_ + "-detail"),
     )
 
@@ -38,7 +38,13 @@ def stats() -> rx.Component:
     return rx.grid(
         card(
             rx.text("Storage used", size="2", color_scheme="gray"),
-            rx.text(d["used"], size="6", weight="bold", id="dash-used", class_name="pcs-stat"),
+            rx.text(
+                d["used"],
+                size=rx.breakpoints(initial="5", md="6"),
+                weight="bold",
+                id="dash-used",
+                class_name="pcs-stat",
+            ),
             rx.text(d["used_exact"] + " bytes of " + d["quota"], size="1", color_scheme="gray", id="dash-used-detail"),
             rx.cond(
                 d["level"] != "",
@@ -56,7 +62,7 @@ def stats() -> rx.Component:
         stat(
             "Saved by deduplication",
             d["dedup"],
-            d["dedup_exact"] + " bytes · measured " + d["dedup_when"],
+            d["dedup_exact"] + " bytes · " + d["dedup_when"],
             "dash-dedup",
         ),
         stat(
@@ -65,7 +71,7 @@ def stats() -> rx.Component:
             d["upload_bytes"] + " uploaded, " + d["download_bytes"] + " downloaded",
             "dash-traffic",
         ),
-        columns=rx.breakpoints(initial="1", xs="2", md="4"),
+        columns=rx.breakpoints(initial="2", md="4"),
         spacing="3",
         width="100%",
     )
@@ -76,7 +82,7 @@ def share_row(r: Row, id_prefix: str) -> rx.Component:
         rx.hstack(
             rx.el.span(class_name="pcs-swatch", style={"background": r["color"]}),
             rx.text(r["label"], size="2", flex="1", class_name="pcs-ellipsis"),
-            rx.text(r["files"] + " files", size="1", color_scheme="gray", white_space="nowrap"),
+            rx.text(r["files"], size="1", color_scheme="gray", white_space="nowrap"),
             rx.text(r["size"], size="2", weight="medium", white_space="nowrap", title=r["exact"] + " bytes"),
             width="100%",
             align="center",
@@ -125,7 +131,7 @@ def folder_row(r: Row) -> rx.Component:
         rx.hstack(
             rx.icon("folder", size=16, color="var(--accent-9)", flex_shrink="0"),
             rx.link(r["name"], href=r["href"], size="2", flex="1", class_name="pcs-ellipsis", min_width="0"),
-            rx.text(r["files"] + " files", size="1", color_scheme="gray", white_space="nowrap"),
+            rx.text(r["files"], size="1", color_scheme="gray", white_space="nowrap"),
             rx.text(r["size"], size="2", weight="medium", white_space="nowrap", title=r["exact"] + " bytes"),
             width="100%",
             align="center",
@@ -194,6 +200,7 @@ def traffic_charts() -> rx.Component:
         rx.recharts.y_axis(width=44, allow_decimals=False, tick=_axis_tick()),
         rx.recharts.graphing_tooltip(),
         rx.recharts.legend(),
+        max_bar_size=28,
         data=S.dash_series,
         margin={"left": 0, "right": 8, "top": 8, "bottom": 0},
         width="100%",
@@ -217,6 +224,7 @@ def traffic_charts() -> rx.Component:
         rx.recharts.y_axis(width=44, tick=_axis_tick()),
         rx.recharts.graphing_tooltip(),
         rx.recharts.legend(),
+        max_bar_size=28,
         data=S.dash_series,
         margin={"left": 0, "right": 8, "top": 8, "bottom": 0},
         width="100%",
@@ -355,7 +363,7 @@ def admin_totals() -> rx.Component:
         stat("Files", o["files"], o["live"] + " in current versions", "admin-files"),
         stat("Stored", o["stored"], o["logical"] + " counted against quotas", "admin-stored"),
         stat("Saved by deduplication", o["dedup"], "across every account", "admin-dedup"),
-        columns=rx.breakpoints(initial="1", xs="2", md="4"),
+        columns=rx.breakpoints(initial="2", md="4"),
         spacing="3",
         width="100%",
     )
@@ -498,15 +506,21 @@ def cost_table(lines: Any, id_: str) -> rx.Component:
     )
 
 
-def comparison_row(r: Row) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(r["size"]),
-        rx.table.cell(r["published"], text_align="right"),
-        rx.table.cell(r["storage"], text_align="right"),
-        rx.table.cell(r["usage"], text_align="right"),
-        rx.table.cell(r["fixed"], text_align="right"),
-        rx.table.cell(r["total"], text_align="right", font_weight="500"),
+def comparison(r: Row) -> rx.Component:
+    return rx.box(
+        rx.text("A " + r["size"] + " library", size="2", weight="bold"),
+        kv("Published estimate", r["published"]),
+        kv("S3 and CloudFront in this model", r["storage"]),
+        kv("Everything usage-driven", r["usage"]),
+        kv("Always-on services", r["fixed"]),
+        kv("This model's total", r["total"]),
+        class_name="pcs-compare",
     )
+
+
+def fold(title: Any, content: rx.Component) -> rx.Component:
+    """A section that opens on a click (a native details element: keyboard and screen readers for free)."""
+    return rx.el.details(rx.el.summary(title, class_name="pcs-fold-title"), content, class_name="pcs-fold")
 
 
 def admin_costs() -> rx.Component:
@@ -567,60 +581,28 @@ def admin_costs() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.accordion.root(
-            rx.accordion.item(
-                header="Assumptions, service by service (current use)",
-                content=cost_table(cur["lines"].to(list[dict[str, str]]), "cost-lines"),
-                value="current",
-            ),
-            rx.accordion.item(
-                header="Assumptions at the projected use",
-                content=cost_table(proj["lines"].to(list[dict[str, str]]), "cost-lines-projected"),
-                value="projected",
-            ),
-            collapsible=True,
-            type="multiple",
-            variant="ghost",
-            width="100%",
+        fold(
+            "Assumptions, service by service (this month's use)",
+            cost_table(cur["lines"].to(list[dict[str, str]]), "cost-lines"),
+        ),
+        fold(
+            "Assumptions at the projected use",
+            cost_table(proj["lines"].to(list[dict[str, str]]), "cost-lines-projected"),
         ),
         rx.heading("Against the published estimate", size="2", as_="h3", margin_top="0.5rem"),
         rx.text("Published for this kind of system: ", c["ballpark"].to(str), ".", size="2"),
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Library"),
-                        rx.table.column_header_cell("Published", text_align="right"),
-                        rx.table.column_header_cell("S3 + CloudFront", text_align="right"),
-                        rx.table.column_header_cell("All usage", text_align="right"),
-                        rx.table.column_header_cell("Always on", text_align="right"),
-                        rx.table.column_header_cell("Model total", text_align="right"),
-                    )
-                ),
-                rx.table.body(rx.foreach(c["comparisons"].to(list[dict[str, str]]), comparison_row)),
-                size="1",
-                width="100%",
-            ),
-            overflow_x="auto",
+        rx.grid(
+            rx.foreach(c["comparisons"].to(list[dict[str, str]]), comparison),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
             width="100%",
             id="cost-comparison",
         ),
         rx.heading("Why the model differs", size="2", as_="h3", margin_top="0.5rem"),
         rx.text(c["lead"].to(str), size="2", id="cost-lead"),
-        rx.accordion.root(
-            rx.foreach(
-                c["explanations"].to(list[dict[str, str]]),
-                lambda x: rx.accordion.item(
-                    header=x["title"],
-                    content=rx.text(x["text"], size="2", white_space="pre-line"),
-                    value=x["title"],
-                ),
-            ),
-            collapsible=True,
-            type="multiple",
-            variant="ghost",
-            width="100%",
-            id="cost-explanation",
+        rx.foreach(
+            c["explanations"].to(list[dict[str, str]]),
+            lambda x: fold(x["title"], rx.text(x["text"], size="2", white_space="pre-line")),
         ),
         id="admin-costs",
     )

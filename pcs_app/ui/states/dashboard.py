@@ -56,6 +56,10 @@ def _n(x: int) -> str:
     return f"{x:,}"
 
 
+def _count(x: int, noun: str) -> str:
+    return f"{x:,} {noun}{'' if x == 1 else 's'}"
+
+
 def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
     """Everything the page shows, as plain data (strings for text, numbers for the charts)."""
     text, pct, level = usage_view(d.used_bytes, d.quota_bytes)
@@ -75,7 +79,9 @@ def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
         "live_exact": _n(d.live_bytes),
         "dedup": human_size(d.dedup_saved_bytes),
         "dedup_exact": _n(d.dedup_saved_bytes),
-        "dedup_when": when(d.measured_at.replace(tzinfo=UTC)) if d.measured_at is not None else "not measured yet",
+        "dedup_when": ("measured " + when(d.measured_at.replace(tzinfo=UTC)))
+        if d.measured_at is not None
+        else "measured by the next roll-up",
         "uploads": _n(sum(x.uploads for x in days)),
         "upload_bytes": human_size(sum(x.upload_bytes for x in days)),
         "downloads": _n(sum(x.downloads for x in days)),
@@ -90,7 +96,7 @@ def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
         {
             "key": t.key,
             "label": TYPE_LABELS.get(t.key, t.key.title()),
-            "files": _n(t.files),
+            "files": _count(t.files, "file"),
             "size": human_size(t.bytes),
             "exact": _n(t.bytes),
             "pct": f"{t.bytes * 100 / live_total:.1f}",
@@ -107,7 +113,7 @@ def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
         {
             "key": f.key,
             "name": f.name if f.key else "Files at the top",
-            "files": _n(f.files),
+            "files": _count(f.files, "file"),
             "size": human_size(f.bytes),
             "exact": _n(f.bytes),
             "pct": f"{f.bytes * 100 / live_total:.1f}",
@@ -218,12 +224,7 @@ def cost_view(v: usage.CostView) -> dict[str, Any]:
         "current": cur,
         "projected": proj,
         "comparisons": comparisons,
-        "lead": (
-            f"The published figures count storing and serving the bytes only. This model adds the services "
-            f"PCS keeps running whether anyone uses it or not: {cur['fixed']} a month at any usage "
-            f"(web and worker tasks, Aurora's minimum, OpenSearch, the NAT gateway, the load balancer, "
-            f"the cache, WAF, logs). That fixed part, not the bytes, is most of the bill at these sizes."
-        ),
+        "lead": _lead(v.current),
         "explanations": [
             {"title": f"At {c.ballpark.stored_gb:g} GB", "text": text}
             for c, text in zip(v.comparisons, v.explanations, strict=True)
@@ -231,6 +232,18 @@ def cost_view(v: usage.CostView) -> dict[str, Any]:
         "ballpark": v.ballpark,
         "as_of": v.prices_as_of,
     }
+
+
+def _lead(e: costs.Estimate) -> str:
+    """Why this model's total is far above the published figures, in one paragraph."""
+    fixed = sorted((x for x in e.lines if x.fixed_usd >= 1), key=lambda x: -x.fixed_usd)
+    named = ", ".join(f"{x.service} {_usd(x.fixed_usd)}" for x in fixed)
+    return (
+        "The published figures count storing and serving the bytes only. This model also prices the "
+        f"always-on services PCS runs on AWS, which cost the same with no use at all: {_usd(e.fixed_usd)} "
+        f"a month ({named}). That fixed part, not the bytes, is most of the bill until the library "
+        "reaches many terabytes; the usage-driven part is what compares with the published range."
+    )
 
 
 def overview_view(o: usage.Overview) -> dict[str, str]:
