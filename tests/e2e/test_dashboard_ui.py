@@ -255,6 +255,22 @@ def test_the_admin_section_sorts_accounts_and_projects_the_aws_bill(
     expect(page.get_by_text("Projected: 1000× this use")).to_be_visible(timeout=10_000)
     expect(page.locator("#cost-projected")).not_to_have_text(before)
 
+    expect(page.locator("#admin-active .recharts-bar-rectangle").first).to_be_visible()
+
+    # The activity of every account (administrators only), and of one.
+    someone, _tok, _root = api_user(base_url)
+    page.goto("/activity")
+    expect(page.locator("#activity-list")).to_be_visible(timeout=20_000)
+    expect(page.locator(f'.pcs-event:has-text("{someone}")')).to_have_count(0)
+    page.click("#activity-everyone")
+    expect(page.locator(f'.pcs-event:has-text("by {someone}")').first).to_be_visible(timeout=10_000)
+    page.click("#activity-who")
+    page.get_by_role("option", name=admin).click()
+    expect(page.locator("#activity-list .pcs-event").first).to_be_visible(timeout=10_000)
+    expect(page.locator(f'.pcs-event:has-text("{someone}")')).to_have_count(0)
+    page.goto("/dashboard")
+    expect(page.locator("#admin-section")).to_be_visible(timeout=20_000)
+
     # On a phone: the wide tables scroll inside their cards, the page itself does not.
     page.set_viewport_size({"width": 390, "height": 844})
     page.locator("#admin-costs summary").first.click()

@@ -369,6 +369,31 @@ def admin_totals() -> rx.Component:
     )
 
 
+def admin_active() -> rx.Component:
+    return card(
+        section_title("Daily active users", rx.text("30 days", size="1", color_scheme="gray")),
+        rx.box(
+            rx.recharts.bar_chart(
+                rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+                rx.recharts.bar(
+                    data_key="users", name="Active users", fill="var(--accent-9)", is_animation_active=False
+                ),
+                rx.recharts.x_axis(data_key="day", tick=_axis_tick(), min_tick_gap=16),
+                rx.recharts.y_axis(width=44, allow_decimals=False, tick=_axis_tick()),
+                rx.recharts.graphing_tooltip(),
+                data=S.admin_active,
+                margin={"left": 0, "right": 8, "top": 8, "bottom": 0},
+                max_bar_size=28,
+                width="100%",
+                height=160,
+            ),
+            width="100%",
+            height="160px",
+        ),
+        id="admin-active",
+    )
+
+
 def admin_health() -> rx.Component:
     o = S.admin_overview
     return rx.grid(
@@ -616,6 +641,7 @@ def admin_section() -> rx.Component:
             rx.heading("Administration", size="5", as_="h2"),
             rx.cond(S.admin_error != "", rx.callout(S.admin_error, color_scheme="red", role="alert")),
             admin_totals(),
+            admin_active(),
             admin_health(),
             admin_table(),
             rx.cond(S.admin_cost.length() > 0, admin_costs()),

@@ -307,6 +307,7 @@ class DashboardState(AuthState):
     # administrators
     admin_overview: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     admin_accounts: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    admin_active: rx.Field[list[dict[str, Any]]] = rx.field(default_factory=list)  # daily active users
     admin_sort: rx.Field[str] = rx.field("used_bytes")
     admin_order: rx.Field[str] = rx.field("desc")
     admin_multiplier: rx.Field[float] = rx.field(10.0)
@@ -340,6 +341,7 @@ class DashboardState(AuthState):
             return
         async with self:
             self.admin_overview, self.admin_accounts = overview_view(o), accounts_view(rows)
+            self.admin_active = [{"day": d.strftime("%-d %b"), "users": n} for d, n in o.active_daily]
             self.admin_cost, self.admin_error = cost_view(cv), ""
 
     @rx.event(background=True)
@@ -372,12 +374,13 @@ class DashboardState(AuthState):
                 if self._dash_gen != gen or not live.connected(token):
                     return
             cursor = page.cursor
-            if page.changes:
-                await self._read(user)
+            # A change reads again at once; a quiet wait (25 s) too: downloads (yours, and of your links
+            # by others) are not changes to the files, and the admin figures are everyone's.
+            await self._read(user)
+            yield
+            if user.is_admin:
+                await self._read_admin(user)
                 yield
-                if user.is_admin:
-                    await self._read_admin(user)
-                    yield
 
     @rx.event(background=True)
     async def refresh(self) -> Events:
