@@ -181,6 +181,35 @@ def test_a_mail_opt_out_set_in_settings_persists(context: BrowserContext, base_u
         assert c.get("/api/v1/me").status_code == 200
 
 
+def test_deleting_the_account_from_settings_signs_out_and_removes_it(
+    context: BrowserContext, base_url: str, stack: Stack
+) -> None:
+    email_, token, root = api_user(base_url)
+    with api(base_url, token) as c:
+        put(c, root, "private.txt", b"nobody keeps this")
+    page = signed_in(context, base_url, token, "/settings", "#settings")
+    page.click("#delete-account")
+    expect(page.locator("#delete-confirm")).to_be_disabled()
+    page.fill("#delete-typed", email_.upper())  # as typed, in any case
+    page.fill("#delete-password", "not the password")
+    page.click("#delete-confirm")
+    expect(page.locator("#delete-error")).to_contain_text("not your current password", timeout=10_000)
+    with api(base_url, token) as c:
+        assert c.get("/api/v1/me").status_code == 200  # nothing happened
+    page.fill("#delete-password", PASSWORD)
+    page.click("#delete-confirm")
+    expect(page).to_have_url(re.compile(r"/login/?$"), timeout=15_000)
+
+    r = httpx.post(f"{base_url}/api/v1/auth/tokens", json={"email": email_, "password": PASSWORD})
+    assert r.status_code == 401
+    with api(base_url, token) as c:
+        assert c.get("/api/v1/me").status_code == 401
+    deadline = time.monotonic() + 60
+    while email_ in stack.cli("users", "list") and time.monotonic() < deadline:
+        time.sleep(1)  # the delete_account job removes the files, then the account
+    assert email_ not in stack.cli("users", "list")
+
+
 def _reset_mail(outbox: Path, to: str, timeout: float = 20) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -201,7 +230,7 @@ def test_forgot_password_mails_a_link_whose_page_sets_a_new_password(
     page = context.new_page()
     page.goto("/login")
     page.click("#forgot-link")
-    expect(page).to_have_url(re.compile(r"/forgot-password$"))
+    expect(page).to_have_url(re.compile(r"/forgot-password/?$"))
     page.fill("#email", email_)
     page.click("#forgot-submit")
     expect(page.locator("#forgot-sent")).to_be_visible(timeout=10_000)
