@@ -110,6 +110,9 @@ def test_an_upload_elsewhere_moves_the_open_dashboard_without_reload(
     # Another browser (its own context, its own session) uploads through the file browser.
     other: BrowserContext = new_context()
     files = signed_in(other, base_url, token)
+    files.click("#usage-button")  # the usage bar's popover links to the dashboard
+    expect(files.locator("#usage-open-dashboard")).to_have_attribute("href", "/dashboard")
+    files.keyboard.press("Escape")
     t0 = time.monotonic()
     files.locator("#upload-input").set_input_files(
         files=[{"name": "second.bin", "mimeType": "application/octet-stream", "buffer": b"y" * 2345}]
@@ -136,7 +139,10 @@ def test_the_activity_page_lists_the_events_and_filters_them(context: BrowserCon
         put(c, root, "beta.txt", b"beta")
         c.get(f"/api/v1/nodes/{a}/content")
         assert c.patch(f"/api/v1/nodes/{a}", json={"name": "gamma.txt"}).status_code == 200
-    page = signed_in(context, base_url, token, "/activity", "#activity-list")
+    page = signed_in(context, base_url, token)  # the file browser; the account menu leads on
+    page.get_by_role("button", name="Account").click()
+    page.click("#menu-activity")
+    expect(page.locator("#activity-list")).to_be_visible(timeout=20_000)
     events = page.locator("#activity-list .pcs-event")
     expect(page.locator('.pcs-event[data-action="node.rename"]')).to_contain_text("gamma.txt")
     expect(page.locator('.pcs-event[data-action="file.upload"]')).to_have_count(2)
@@ -152,7 +158,9 @@ def test_the_activity_page_lists_the_events_and_filters_them(context: BrowserCon
     assert page.locator("#activity-everyone").count() == 0  # not an administrator
 
 
-def test_a_mail_opt_out_set_in_settings_persists(context: BrowserContext, base_url: str) -> None:
+def test_settings_keep_a_mail_opt_out_change_the_password_and_revoke_a_token(
+    context: BrowserContext, base_url: str
+) -> None:
     email_, token, _root = api_user(base_url)
     page = signed_in(context, base_url, token, "/settings", "#settings")
     expect(page.locator("#settings-email")).to_have_text(email_)
@@ -166,8 +174,25 @@ def test_a_mail_opt_out_set_in_settings_persists(context: BrowserContext, base_u
     with api(base_url, token) as c:
         kinds = {k["kind"]: k["enabled"] for k in c.get("/api/v1/me/notifications").json()["kinds"]}
     assert kinds["quota"] is False and kinds["share_received"] is True
+    # The password: the current one is checked; the change keeps this session and ends the others.
+    r = httpx.post(f"{base_url}/api/v1/auth/tokens", json={"email": email_, "password": PASSWORD, "name": "old"})
+    old_token = r.json()["token"]
+    page.fill("#pw-current", "not my password")
+    page.fill("#pw-new", "the next long password")
+    page.fill("#pw-again", "the next long password")
+    page.click("#pw-submit")
+    expect(page.locator("#pw-error")).to_contain_text("not your current password", timeout=10_000)
+    page.fill("#pw-current", PASSWORD)
+    page.click("#pw-submit")
+    expect(page.get_by_text("Password changed")).to_be_visible(timeout=10_000)
+    with api(base_url, old_token) as c:
+        assert c.get("/api/v1/me").status_code == 401
+    with api(base_url, token) as c:
+        assert c.get("/api/v1/me").status_code == 200
+    new_password = "the next long password"
+
     # Another token (the desktop client's, say) is listed; revoking it here signs it out of the API.
-    r = httpx.post(f"{base_url}/api/v1/auth/tokens", json={"email": email_, "password": PASSWORD, "name": "laptop"})
+    r = httpx.post(f"{base_url}/api/v1/auth/tokens", json={"email": email_, "password": new_password, "name": "laptop"})
     laptop = r.json()["token"]
     page.reload()
     row = page.locator(".pcs-token").filter(has_text="laptop")
