@@ -40,7 +40,7 @@ _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
 
 def scale(values: list[int]) -> tuple[str, int]:
     """The unit a chart's axis reads best in for these byte counts, and its size."""
-    top = max(values, default=0)
+    top = max((abs(v) for v in values), default=0)
     k = 0
     while k < len(_UNITS) - 1 and top >= 1024 ** (k + 1):
         k += 1
