@@ -10,6 +10,7 @@ from reflex.vars import ObjectVar
 from .. import routes
 from ..components.header import header
 from ..states.settings import SettingsState
+from ..styles import MAX_WIDTH
 
 Row = ObjectVar[dict[str, str]]
 S = SettingsState
@@ -87,7 +88,7 @@ def token_row(t: Row) -> rx.Component:
                 max_width="100%",
             ),
             rx.text(
-                t["kind"] + " · created " + t["created"] + " · used " + t["used"] + " · expires " + t["expires"],
+                t["kind_line"] + "created " + t["created"] + " · used " + t["used"] + " · expires " + t["expires"],
                 size="1",
                 color_scheme="gray",
                 class_name="pcs-break",
@@ -269,15 +270,22 @@ def settings_page() -> rx.Component:
     return rx.box(
         rx.vstack(
             header(),
-            rx.heading("Settings", size="5", as_="h1"),
-            rx.cond(
-                S.settings_loading,
-                rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
-                rx.vstack(account(), mails(), tokens(), password(), danger(), spacing="3", width="100%", id="settings"),
+            rx.vstack(
+                rx.heading("Settings", size="5", as_="h1"),
+                rx.cond(
+                    S.settings_loading,
+                    rx.center(rx.spinner(size="3"), padding="3rem", width="100%"),
+                    rx.vstack(
+                        account(), mails(), tokens(), password(), danger(), spacing="3", width="100%", id="settings"
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+                max_width="48rem",  # a column of forms reads best narrow; the header keeps the page's width
             ),
             spacing="3",
             width="100%",
-            max_width="48rem",
+            max_width=MAX_WIDTH,
             margin="0 auto",
             padding_x=["0.75rem", "1rem", "1.5rem"],
             padding_bottom="4rem",

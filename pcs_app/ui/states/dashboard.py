@@ -200,8 +200,9 @@ def estimate_view(e: costs.Estimate) -> dict[str, Any]:
         "fixed": _usd(e.fixed_usd),
         "usage": _usd(e.usage_usd),
         "stored": f"{u.stored_gb:,.2f} GB",
-        "month": f"{u.active_users:,} active users, {u.uploads:,} uploads ({u.upload_gb:,.2f} GB), "
-        f"{u.downloads:,} downloads ({u.download_gb:,.2f} GB), {u.egress_gb:,.2f} GB served, {u.mails:,} mails",
+        "month": f"{_count(u.active_users, 'active user')}, {_count(u.uploads, 'upload')} ({u.upload_gb:,.2f} GB), "
+        f"{_count(u.downloads, 'download')} ({u.download_gb:,.2f} GB), {u.egress_gb:,.2f} GB served, "
+        f"{_count(u.mails, 'mail')}",
         "lines": lines,
     }
 

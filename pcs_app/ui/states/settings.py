@@ -27,6 +27,7 @@ def token_row(t: ApiToken, current_id: str, now: datetime | None = None) -> dict
         "id": t.id,
         "name": t.name or ("web session" if t.kind == "session" else "API token"),
         "kind": "Browser session" if t.kind == "session" else "API token",
+        "kind_line": ("Browser session · " if t.kind == "session" else "API token · ") if t.name else "",
         "created": when(_aware(t.created_at), now),
         "used": when(_aware(t.last_used_at), now) if t.last_used_at else "not used yet",
         "expires": _aware(t.expires_at).strftime("%-d %b %Y") if t.expires_at else "never",
