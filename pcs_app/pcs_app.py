@@ -6,15 +6,22 @@ from starlette.types import ASGIApp
 from pcs_app.api.app import create_api
 from pcs_app.api.middleware import ApiPathGuard
 from pcs_app.ui import routes
+from pcs_app.ui.pages.activity import activity_page
 from pcs_app.ui.pages.auth import login, signup
+from pcs_app.ui.pages.dashboard import dashboard_page
 from pcs_app.ui.pages.files import files_page
 from pcs_app.ui.pages.public import public_page
+from pcs_app.ui.pages.reset import forgot_page, reset_page
+from pcs_app.ui.pages.settings import settings_page
 from pcs_app.ui.pages.shared import shared_page
 from pcs_app.ui.pages.status import status_page
 from pcs_app.ui.pages.trash import trash_page
 from pcs_app.ui.states import ActionsState, AuthState, FilesState, SelectionState, StatusState
+from pcs_app.ui.states.activity import ActivityState
+from pcs_app.ui.states.dashboard import DashboardState
 from pcs_app.ui.states.history import HistoryState
 from pcs_app.ui.states.public import PublicState
+from pcs_app.ui.states.settings import ResetState, SettingsState
 from pcs_app.ui.states.share import ShareState
 from pcs_app.ui.states.shared import SharedState
 from pcs_app.ui.states.trash import TrashState
@@ -52,3 +59,9 @@ app.add_page(files_page, route=routes.FOLDER, title="Files — PCS", on_load=_fi
 app.add_page(shared_page, route=routes.SHARED, title="Shared with me — PCS", on_load=SharedState.load_shared)
 app.add_page(trash_page, route=routes.TRASH, title="Trash — PCS", on_load=TrashState.load_trash)
 app.add_page(public_page, route=routes.PUBLIC, title="Shared with you — PCS", on_load=PublicState.load_link)
+app.add_page(dashboard_page, route=routes.DASHBOARD, title="Dashboard — PCS", on_load=DashboardState.load_dashboard)
+app.add_page(dashboard_page, route=routes.USAGE, title="Dashboard — PCS", on_load=DashboardState.load_dashboard)
+app.add_page(activity_page, route=routes.ACTIVITY, title="Activity — PCS", on_load=ActivityState.load_activity)
+app.add_page(settings_page, route=routes.SETTINGS, title="Settings — PCS", on_load=SettingsState.load_settings)
+app.add_page(forgot_page, route=routes.FORGOT, title="Forgot password — PCS", on_load=ResetState.load_forgot)
+app.add_page(reset_page, route=routes.RESET, title="New password — PCS", on_load=ResetState.load_reset)

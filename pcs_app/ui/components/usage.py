@@ -102,6 +102,13 @@ def details() -> rx.Component:
                     size="1",
                     color_scheme="gray",
                 ),
+                rx.link(
+                    "Open the usage dashboard",
+                    href=routes.DASHBOARD,
+                    size="2",
+                    class_name="pcs-touch-link",
+                    id="usage-open-dashboard",
+                ),
                 spacing="3",
                 width="100%",
             ),

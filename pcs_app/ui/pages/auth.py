@@ -95,7 +95,11 @@ def login() -> rx.Component:
         custom_attrs={"data-mode": "sign-in", "data-next": routes.FILES},
         width="100%",
     )
-    footer = rx.text("No account yet? ", rx.link("Create one", href=routes.SIGNUP), size="2")
+    footer = rx.vstack(
+        rx.link("Forgot password?", href=routes.FORGOT, size="2", id="forgot-link"),
+        rx.text("No account yet? ", rx.link("Create one", href=routes.SIGNUP), size="2"),
+        spacing="2",
+    )
     return rx.fragment(_card("Sign in", form, footer), rx.script(src="/auth.js"))
 
 
