@@ -148,7 +148,11 @@ class Ledger:
         }
         emails: dict[int, str] = {}
         if strangers:  # another request's upload, committed in this one's group
-            emails = {i: e for i, e in tx.s.exec(select(User.id, User.email).where(col(User.id).in_(strangers))).all() if i is not None}
+            emails = {
+                i: e
+                for i, e in tx.s.exec(select(User.id, User.email).where(col(User.id).in_(strangers))).all()
+                if i is not None
+            }
         for index, node_id in self.uploads:
             row = self.audit[index]
             author = authors.get(node_id, row["actor_id"])
