@@ -33,8 +33,7 @@ ROW_ID_MAX = 2**31 - 1  # integer primary keys are 32-bit on PostgreSQL
 
 
 def is_row_id(value: object) -> bool:
-    """Whether ``value`` can be an integer row id (a version's, an account's): a bigger number would
-    be an error from the database rather than "no such row"."""
+    """Whether ``value`` can be an integer row id (bigger would be a database error, not "no such row")."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ROW_ID_MAX
 
 

@@ -9,7 +9,7 @@ from pcs_app.models import ApiToken, AuditEvent
 from pcs_app.services import costs, usage
 from pcs_app.services.usage import BigFile, Dashboard, Day, LinkActivity, Share
 from pcs_app.ui.states.activity import event_row
-from pcs_app.ui.states.dashboard import (
+from pcs_app.ui.states.dashboard_view import (
     SLIDER_MAX,
     cost_view,
     dashboard_view,
