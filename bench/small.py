@@ -226,6 +226,7 @@ def run_postgres(work: Path, count: int, size: int, concurrency: int, pg_admin_u
         "PCS_REDIS_URL": redis_url,
         "REFLEX_REDIS_URL": redis_url,
         "PCS_JOBS_QUEUE_NAME": f"bench-{secrets.token_hex(4)}",
+        "PCS_SECRET_KEY": secrets.token_urlsafe(32),  # instances sharing Redis share one secret
     }
     try:
         with running_stack(work / "pg-small", extra_env=env) as stack:

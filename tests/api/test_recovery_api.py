@@ -93,7 +93,9 @@ def test_forged_version_ids_look_missing(client: Client, stack: Stack) -> None:
         assert_error(client.post(f"/api/v1/nodes/{mine}/versions/{vid}/restore"), 404, "not_found")
         assert_error(client.delete(f"/api/v1/nodes/{mine}/versions/{vid}"), 404, "not_found")
     assert_error(client.post(f"/api/v1/nodes/{theirs['id']}/versions/{theirs['version_id']}/restore"), 404)
-    for bad in ("abc", "1.5", "9" * 40, "0", "-1"):
+    for bad in ("abc", "1.5", "9" * 40, "-1", "None"):  # not a number: no such route
+        assert_error(client.delete(f"/api/v1/nodes/{mine}/versions/{bad}"), 404, "not_found")
+    for bad in ("0", "2147483648"):  # digits out of range: refused
         assert_error(client.delete(f"/api/v1/nodes/{mine}/versions/{bad}"), 400, "invalid_input")
     assert other.get(f"/api/v1/nodes/{theirs['id']}/content").content == b"theirs"
     assert_error(client.patch(f"/api/v1/nodes/{mine}/versions/1", json={"pinned": "yes please"}), 400)
