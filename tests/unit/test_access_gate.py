@@ -90,6 +90,8 @@ def arguments(fn: Callable[..., Any], core: Core, actor: User, ids: dict[str, st
         "role": "viewer",
         "version_id": ids["version"],
         "pinned": True,
+        "offset": 0,
+        "limit": 10,
         **SPECIAL.get(fn.__name__, {}),
     }
     out: dict[str, Any] = {}
@@ -129,9 +131,13 @@ def test_every_id_parameter_goes_through_the_gate(
         except NotFound:
             pass
         else:
-            # Bulk actions report each item instead of raising.
-            failed = getattr(result, "failed", None)
-            assert failed and isinstance(failed[0].error, NotFound), f"{name}({param}=foreign) did not refuse"
+            # Bulk actions report each item instead of raising (a list of outcomes, or id -> outcome).
+            if isinstance(result, dict):
+                refused = isinstance(result.get(foreign), NotFound)
+            else:
+                failed = getattr(result, "failed", None)
+                refused = bool(failed) and isinstance(failed[0].error, NotFound)
+            assert refused, f"{name}({param}=foreign) did not refuse"
         assert foreign in asked, f"{name} used {param} without asking services/access.py"
 
 
