@@ -299,3 +299,10 @@ def test_a_large_file_session_resumes_and_its_urls_take_browser_uploads(stack: S
     done = client.post(f"/api/v1/uploads/{session['id']}/complete")
     assert done.status_code == 201 and done.json()["sha256"] == hashlib.sha256(data).hexdigest()
     assert client.get(f"/api/v1/uploads/{session['id']}").status_code == 404
+
+
+def test_a_batch_without_any_file_part_is_refused(client: Client) -> None:
+    for parts in ([("other", None, b"{}")], [manifest([])]):
+        r = send(client, client.root_id, parts)
+        assert r.status_code == 400 and r.json()["error"] == "invalid_input", r.text
+        assert "at least one part named 'file'" in r.json()["message"]

@@ -148,6 +148,8 @@ class _Parts:
 
     def _finished(self) -> None:
         self.ended = True
+        if self.files == 0 and not self.manifest:
+            raise InvalidInput("A batch needs at least one part named 'file'.")
         for entry in (self.manifest or [])[self.files :]:
             self.batch.reject(entry.path, InvalidInput("No file part arrived for this manifest entry."))
 
