@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from pcs_app.models import User
-from pcs_app.services import changes, content
+from pcs_app.services import content
 from pcs_app.services.content import VersionEntry
 from pcs_app.services.errors import PCSError
 from pcs_app.services.mime import preview_kind
@@ -121,13 +121,12 @@ class HistoryState(SelectionState):
             return
         await self._reload(user)
         yield
-        cursor = await run(changes.current_cursor, core(), user)
-        while True:
-            page = await changes.wait_for_changes(core(), user, cursor, timeout=25)
+
+        async def still() -> bool:
             async with self:
-                if self._history_gen != gen or not self.history_open or not live.connected(token):
-                    return
-            cursor = page.cursor
+                return self._history_gen == gen and self.history_open and live.connected(token)
+
+        async for page in live.follow(core(), user, still):
             if any(c.node_id == node_id for c in page.changes):
                 await self._reload(user)
                 yield

@@ -9,7 +9,7 @@ from typing import Any
 import reflex as rx
 
 from pcs_app.models import User
-from pcs_app.services import changes, sharing
+from pcs_app.services import sharing
 from pcs_app.services.errors import PCSError
 from pcs_app.services.sharing import GrantView, LinkView
 
@@ -121,13 +121,12 @@ class ShareState(SelectionState):
             return
         await self._reload(user)
         yield
-        cursor = await run(changes.current_cursor, core(), user)
-        while True:
-            page = await changes.wait_for_changes(core(), user, cursor, timeout=25)
+
+        async def still() -> bool:
             async with self:
-                if self._share_gen != gen or not self.share_open or not live.connected(token):
-                    return
-            cursor = page.cursor
+                return self._share_gen == gen and self.share_open and live.connected(token)
+
+        async for page in live.follow(core(), user, still):
             if any(c.node_id == node_id for c in page.changes):
                 await self._reload(user)
                 yield
