@@ -160,7 +160,7 @@ class Node(SQLModel, table=True):
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     owner_id: int = Field(foreign_key="user.id", index=True)
-    parent_id: str | None = Field(default=None, foreign_key="node.id")
+    parent_id: str | None = Field(default=None, foreign_key="node.id", index=True)
     name: str = Field(max_length=1024)
     name_key: str = Field(max_length=1024)
     kind: str = Field(max_length=8)

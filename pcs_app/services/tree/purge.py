@@ -49,13 +49,18 @@ def _deepest_first(s: Session, root: Node, *, whole: bool = False) -> list[str]:
 
 def _drop(s: Session, ids: list[str]) -> tuple[int, int]:
     """Delete these nodes with everything that hangs on them; (bytes uncounted, blobs unreferenced)."""
-    versions = s.exec(select(Version.blob_id, Version.size).where(col(Version.node_id).in_(ids))).all()
+    conn = s.connection()  # plain statements: the ORM would match every deleted row in the session
+    versions = conn.execute(select(Version.blob_id, Version.size).where(col(Version.node_id).in_(ids))).all()
+    by_count: dict[int, list[int]] = {}
     for blob_id, count in Counter(b for b, _ in versions).items():
-        s.exec(update(Blob).where(col(Blob.id) == blob_id).values(refcount=col(Blob.refcount) - count))
-    s.exec(delete(Version).where(col(Version.node_id).in_(ids)))
-    s.exec(delete(Grant).where(col(Grant.node_id).in_(ids)))
-    s.exec(delete(ShareLink).where(col(ShareLink.node_id).in_(ids)))
-    s.exec(delete(Node).where(col(Node.id).in_(ids)))
+        by_count.setdefault(count, []).append(blob_id)
+    for count, blob_ids in by_count.items():  # one statement per distinct count (usually one)
+        conn.execute(update(Blob).where(col(Blob.id).in_(blob_ids)).values(refcount=col(Blob.refcount) - count))
+    for table in (Version, Grant, ShareLink):
+        conn.execute(delete(table).where(col(table.node_id).in_(ids)))
+    conn.execute(delete(Node).where(col(Node.id).in_(ids)))
+    for node in [o for o in s.identity_map.values() if isinstance(o, Node) and o.id in set(ids)]:
+        s.expunge(node)  # gone from the database: the session must not write it back
     return sum(size for _, size in versions), len(versions)
 
 
