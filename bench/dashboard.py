@@ -341,7 +341,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--audit-files", type=int, default=400, help="small files per round (audit overhead)")
     p.add_argument("--audit-kib", type=int, default=4, help="size of each small file (KiB)")
     p.add_argument("--audit-threads", type=int, default=16, help="uploading threads (audit overhead)")
-    p.add_argument("--audit-rounds", type=int, default=4, help="rounds each way (audit overhead)")
+    p.add_argument("--audit-rounds", type=int, default=8, help="rounds each way (audit overhead)")
 
 
 def main() -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -98,6 +99,40 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def _sqlite_value(v: Any) -> Any:
+    """A value as SQLAlchemy stores it in SQLite (datetimes and dates as ISO text, bools as 0/1)."""
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(v, date):
+        return v.isoformat()
+    return int(v) if isinstance(v, bool) else v
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT plain rows through the driver, one statement per set of columns. For the rows every
+    upload's transaction appends (audit and usage): SQLAlchemy's statement machinery costs several
+    times the insert itself there (bench/dashboard.py measures what that leaves)."""
+    dialect = conn.dialect.name
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    for cols, group in groups.items():
+        key = (dialect, table.name, cols)
+        sql = _INSERTS.get(key)
+        if sql is None:
+            if any(c not in table.c for c in cols):
+                raise KeyError(f"{table.name} has no column among {cols}")
+            names = ", ".join(f'"{c}"' for c in cols)
+            marks = ", ".join(f":{c}" if dialect == "sqlite" else f"%({c})s" for c in cols)
+            sql = _INSERTS[key] = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        if dialect == "sqlite":
+            group = [{k: _sqlite_value(v) for k, v in r.items()} for r in group]
+        conn.exec_driver_sql(sql, group)
 
 
 def alembic_config(url: str) -> Config:

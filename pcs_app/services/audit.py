@@ -28,9 +28,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
+from pcs_app.db import insert_rows
 from pcs_app.models import AuditEvent, Node, ShareLink, UsageEvent, User, utcnow
 
 from .core import Core
@@ -132,6 +132,17 @@ def scope(
         _context.reset(token)
 
 
+@contextlib.contextmanager
+def acting(ctx: Context | None) -> Generator[None]:
+    """Work done on another request's behalf (a group commit, a batch's committer thread) is that
+    request's: its actor, address and user agent for the duration of a block."""
+    token = _context.set(ctx)
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
 @dataclass(frozen=True)
 class Who:
     actor_id: int | None
@@ -226,9 +237,9 @@ def write(s: Session, audit_rows: list[dict[str, Any]], usage_rows: list[dict[st
     """Insert rows in an open transaction (one statement per table)."""
     conn = s.connection()
     if audit_rows:
-        conn.execute(insert(AuditEvent), audit_rows)
+        insert_rows(conn, SQLModel.metadata.tables[AuditEvent.__tablename__], audit_rows)
     if usage_rows:
-        conn.execute(insert(UsageEvent), usage_rows)
+        insert_rows(conn, SQLModel.metadata.tables[UsageEvent.__tablename__], usage_rows)
 
 
 def record_now(core: Core, action: str, actor: object = ..., **fields: Any) -> None:

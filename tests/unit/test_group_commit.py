@@ -254,3 +254,35 @@ def test_many_callers_with_many_jobs_all_finish(core: Core) -> None:
     with core.db.read() as s:
         count = len(s.exec(select(Node.id).where(Node.parent_id == folder)).all())
     assert count == sum(len(b) for b in batches)
+
+
+def test_each_upload_in_a_group_is_audited_as_its_own_request(core: Core) -> None:
+    """The thread that leads a group commits other requests' uploads: each audit row still names the
+    request that sent the file, with that request's address and user agent."""
+    from pcs_app.models import AuditEvent
+    from pcs_app.services import audit
+
+    owner, friend = new_user(core), new_user(core)
+    shared = tree.create_folder(core, owner, owner.root_id, "audited")
+    sharing.share(core, owner, shared.id, friend.email, "editor")
+    users = [owner if i % 2 else friend for i in range(N)]
+
+    def put(i: int) -> None:
+        with audit.scope(core, f"192.0.2.{i + 1}", f"agent-{i}", user=users[i]):
+            content.upload(core, users[i], shared.id, f"a{i:02d}.bin", [secrets.token_bytes(100)])
+
+    assert all_at_once(N, put) == [None] * N
+    with core.db.read() as s:
+        rows = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "file.upload", col(AuditEvent.target).like("a__.bin"))
+        ).all()
+    by_name = {r.target: r for r in rows}
+    assert sorted(by_name) == [f"a{i:02d}.bin" for i in range(N)]
+    for i in range(N):
+        r = by_name[f"a{i:02d}.bin"]
+        assert (r.actor_id, r.actor, r.address, r.user_agent) == (
+            users[i].id,
+            users[i].email,
+            f"192.0.2.{i + 1}",
+            f"agent-{i}",
+        )

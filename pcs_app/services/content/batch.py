@@ -22,7 +22,7 @@ from sqlmodel import select
 
 from pcs_app.models import Node, User
 
-from .. import mime
+from .. import audit, mime
 from ..access import Actor, Perm, check_folder
 from ..core import Core
 from ..errors import Conflict, IntegrityFailed, InvalidName, PCSError, QuotaExceeded, TooLarge
@@ -88,6 +88,7 @@ class Batch:
 
     def __init__(self, core: Core, actor: Actor, folder: Node, on_conflict: str, free: int | None) -> None:
         self.core, self.actor, self.folder, self.on_conflict = core, actor, folder, on_conflict
+        self.context = audit.current()  # the request's, for the uploads the committer thread records
         self.items: list[BatchItem] = []
         self.free = free  # bytes the owner had free at the start (None: no quota), less what was accepted
         self.cond = threading.Condition()
@@ -215,6 +216,7 @@ class Batch:
             if it.error is None:
                 incoming = Incoming(it.name, self.on_conflict, it.sha256, it.size, it.mime_type, it.key)
                 job = Job(self.actor, self.folder.id, incoming, it.dirs, self.folder.owner_id, keep_same=True)
+                job.context = self.context
                 pairs.append((it, job))
         try:
             commit_jobs(self.core, [job for _, job in pairs])

@@ -11,7 +11,7 @@ feed holds the group's changes in that order with no gap.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, insert
@@ -22,6 +22,7 @@ from sqlmodel import col, select
 
 from pcs_app.models import FILE, FOLDER, Blob, Node, Version, new_id, utcnow
 
+from .. import audit
 from ..access import Actor, LinkVisitor, Perm, check_folder
 from ..errors import Conflict, Forbidden, PCSError
 from ..names import name_key
@@ -72,6 +73,8 @@ class Job:
     error: BaseException | None = None
     dropped: str | None = None  # an object that turned out not to be needed (same content stored)
     done: bool = False
+    # The request the job is for (its audit actor and address), whichever thread commits it.
+    context: audit.Context | None = field(default_factory=audit.current)
 
     def reset(self) -> None:
         self.node, self.kind, self.error, self.dropped = None, "", None, None
@@ -283,18 +286,23 @@ def place_all(tx: Tx, jobs: list[Job]) -> None:
             job.error = e
     run.load(placed)
     for job, parent in placed:
-        if parent is None:
-            # Its path needs new folders: create them now, in order, after the rows of the items
-            # before it (a file placed earlier may hold the name a folder wants).
-            try:
-                parent = run.target(job, create=False)
-                if parent is None:
-                    run.flush()
-                    parent = run.target(job, create=True)
-            except PCSError as e:
-                job.error = e
-                continue
-            if parent is None:  # (target creates every missing folder when asked to)
-                continue
-        run.place(job, parent)
+        with audit.acting(job.context):  # what it records is its request's
+            _place_one(run, job, parent)
     run.flush()
+
+
+def _place_one(run: _Run, job: Job, parent: Node | None) -> None:
+    if parent is None:
+        # Its path needs new folders: create them now, in order, after the rows of the items
+        # before it (a file placed earlier may hold the name a folder wants).
+        try:
+            parent = run.target(job, create=False)
+            if parent is None:
+                run.flush()
+                parent = run.target(job, create=True)
+        except PCSError as e:
+            job.error = e
+            return
+        if parent is None:  # (target creates every missing folder when asked to)
+            return
+    run.place(job, parent)

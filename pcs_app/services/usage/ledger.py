@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import bindparam, text
 from sqlmodel import col, select
 
 from pcs_app.models import FILE, FOLDER, Node, User, Version, utcnow
@@ -52,15 +51,14 @@ class Ledger:
     enabled: ClassVar[bool] = True  # the benchmark's switch (bench/dashboard.py); always on otherwise
     audit: list[dict[str, Any]] = field(default_factory=lambda: list[dict[str, Any]]())
     usage: list[tuple[int, str, str, int, int]] = field(default_factory=lambda: list[tuple[int, str, str, int, int]]())
-    uploads: list[tuple[int, str]] = field(default_factory=lambda: list[tuple[int, str]]())  # (audit row, node)
     tops: dict[str, str] = field(default_factory=lambda: dict[str, str]())
 
-    def mark(self) -> tuple[int, int, int]:
-        return len(self.audit), len(self.usage), len(self.uploads)
+    def mark(self) -> tuple[int, int]:
+        return len(self.audit), len(self.usage)
 
-    def rollback(self, mark: tuple[int, int, int]) -> None:
+    def rollback(self, mark: tuple[int, int]) -> None:
         """Forget what was noted since ``mark`` (its savepoint was rolled back)."""
-        del self.audit[mark[0] :], self.usage[mark[1] :], self.uploads[mark[2] :]
+        del self.audit[mark[0] :], self.usage[mark[1] :]
         self.tops.clear()
 
     def note(self, row: dict[str, Any]) -> None:
@@ -136,36 +134,11 @@ class Ledger:
 
     def _uploaded(self, owner: int, node: Node) -> None:
         self.usage.append((owner, "upload", "", 1, node.size))
-        self.uploads.append((len(self.audit), node.id))  # the row about to be appended
-
-    def _authors(self, tx: Tx) -> None:
-        """Uploads are their version's author's, whoever's request committed them (group commit)."""
-        ids = sorted({node_id for _, node_id in self.uploads})
-        found = tx.s.connection().execute(AUTHORS, {"ids": ids}).all()
-        authors: dict[str, int | None] = {str(n): a for n, a in found}
-        strangers = {
-            a for (i, n) in self.uploads if (a := authors.get(n)) is not None and a != self.audit[i]["actor_id"]
-        }
-        emails: dict[int, str] = {}
-        if strangers:  # another request's upload, committed in this one's group
-            emails = {
-                i: e
-                for i, e in tx.s.exec(select(User.id, User.email).where(col(User.id).in_(strangers))).all()
-                if i is not None
-            }
-        for index, node_id in self.uploads:
-            row = self.audit[index]
-            author = authors.get(node_id, row["actor_id"])
-            if author != row["actor_id"] and not (author is None and str(row["actor"]).startswith("link:")):
-                by = audit.Who(author, emails.get(author, "") if author is not None else "link visitor")
-                row.update(actor_id=by.actor_id, actor=by.actor, address=None, user_agent=None)
 
     def flush(self, tx: Tx) -> None:
         """Write the noted rows in the transaction, before it commits."""
         if not self.enabled:
             return
-        if self.uploads:
-            self._authors(tx)
         totals: dict[tuple[int, str, str], list[int]] = {}
         for user_id, metric, item, n, b in self.usage:
             got = totals.setdefault((user_id, metric, item), [0, 0])
@@ -175,12 +148,11 @@ class Ledger:
             totals[(tx.user_id, "stored", "")] = [0, tx.charged]
         today = utcnow().date()
         ctx = audit.current()
-        if (
-            ctx is not None
-            and ctx.actor_id is not None
-            and first_today(str(tx.s.connection().engine.url), ctx.actor_id, today)
-        ):
-            totals[(ctx.actor_id, "active", "")] = [1, 0]
+        actors = {r["actor_id"] for r in self.audit} | {ctx.actor_id if ctx is not None else None}
+        database = str(tx.s.connection().engine.url)
+        for actor_id in sorted(a for a in actors if a is not None):  # a group commit holds others' uploads
+            if first_today(database, actor_id, today):
+                totals[(actor_id, "active", "")] = [1, 0]
         rows = [
             {"user_id": u, "day": today, "metric": m, "item": i, "n": n, "bytes": b}
             for (u, m, i), (n, b) in totals.items()
@@ -203,10 +175,6 @@ class Ledger:
                     break
 
 
-# Plain SQL: this runs in every upload's transaction, and compiling the ORM form costs more than the query.
-AUTHORS = text(
-    "SELECT node.id, version.author_id FROM node JOIN version ON version.id = node.version_id WHERE node.id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
 _roots: dict[tuple[str, int], str | None] = {}
 _roots_lock = threading.Lock()
 
