@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import cluster, dashboard, drop, listing, recovery, sharing, small, thumbs, ui, upload
+from . import audit_api, cluster, dashboard, drop, listing, recovery, sharing, small, thumbs, ui, upload
 from . import search as search_bench
 from .common import RESULTS_DIR, Row, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
@@ -222,6 +222,19 @@ def main(argv: list[str] | None = None) -> int:
                         guarded(
                             "audit overhead",
                             lambda: dashboard.run_audit_overhead(
+                                stack,
+                                work,
+                                args.audit_files,
+                                args.audit_kib * 1024,
+                                args.audit_threads,
+                                args.audit_rounds,
+                            ),
+                        )
+                    )
+                    sections.append(
+                        guarded(
+                            "audit overhead (API)",
+                            lambda: audit_api.run(
                                 stack,
                                 work,
                                 args.audit_files,

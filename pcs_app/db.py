@@ -132,7 +132,14 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
             sql = _INSERTS[key] = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
         if dialect == "sqlite":
             group = [{k: _sqlite_value(v) for k, v in r.items()} for r in group]
-        conn.exec_driver_sql(sql, group)
+        raw = conn.connection.driver_connection  # the driver's own connection, in this transaction
+        if raw is None:
+            raise RuntimeError("the connection is closed")
+        cur = raw.cursor()
+        try:
+            cur.executemany(sql, group)
+        finally:
+            cur.close()
 
 
 def alembic_config(url: str) -> Config:
