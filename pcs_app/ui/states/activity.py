@@ -43,7 +43,7 @@ ACTION_WORDS = {
     "link.revoke": "Share link revoked",
     "link.access": "Share link opened",
     "link.unlock": "Share link unlocked",
-    "grant.create": "Shared with someone",
+    "grant.create": "Shared",
     "grant.update": "Sharing changed",
     "grant.remove": "Sharing ended",
     "file.download": "Downloaded",
@@ -71,7 +71,9 @@ def event_row(e: AuditEvent, now: datetime | None = None) -> dict[str, str]:
             parsed = json.loads(e.detail)
             if isinstance(parsed, dict):
                 shown = {k: v for k, v in parsed.items() if v not in (None, False, "") and k not in ("node", "node_id")}
-                detail = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in shown.items())
+                detail = ", ".join(
+                    k.replace("_", " ") if v is True else f"{k.replace('_', ' ')}: {v}" for k, v in shown.items()
+                )
         except ValueError:
             detail = e.detail
     return {
