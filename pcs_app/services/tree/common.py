@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -16,6 +17,11 @@ from ..paths import path_of as path_of
 
 MAX_AUTORENAME = 10_000
 NAME_CONFLICTS = ("fail", "rename")
+
+# "Is a top item of the trash", written as the bare column: the exact term of ix_node_trash's WHERE,
+# which is how SQLite knows it may use that partial index (``trash_root IS 1`` or ``= 1`` read the
+# owner's whole tree and sorted it: a trash page of 50,000 took 40 ms instead of a few).
+TRASH_TOP = text("node.trash_root")
 
 
 def taken(s: Session, parent_id: str, name: str, exclude: str | None = None) -> Node | None:

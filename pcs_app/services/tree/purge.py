@@ -21,7 +21,7 @@ from ..access import Actor, Perm, account, check_node
 from ..core import Core
 from ..errors import NotFound
 from ..tx import write_tx
-from .common import owner_root
+from .common import TRASH_TOP, owner_root
 
 CHUNK = 500
 DELETED = "deleted"  # the change-feed kind of an item deleted for good
@@ -73,7 +73,7 @@ def _rehome_inner_trash(core: Core, owner_id: int, ids: list[str], at: datetime)
             root_id = owner_root(tx.s, owner_id)
             tx.s.exec(
                 update(Node)
-                .where(col(Node.parent_id).in_(chunk), col(Node.trash_root).is_(True), col(Node.trashed_at) != at)
+                .where(col(Node.parent_id).in_(chunk), TRASH_TOP, col(Node.trashed_at) != at)
                 .values(parent_id=root_id)
             )
 
@@ -122,7 +122,7 @@ def _purge_roots(core: Core, owner_id: int, roots: list[tuple[str, str]]) -> Pur
                 select(Node).where(
                     col(Node.id).in_(files[i : i + CHUNK]),
                     Node.owner_id == owner_id,
-                    col(Node.trash_root).is_(True),
+                    TRASH_TOP,
                     col(Node.trashed_at).is_not(None),
                 )
             ).all()  # still in the trash (not restored meanwhile)
@@ -149,11 +149,7 @@ def empty_trash(core: Core, actor: User) -> PurgeReport:
     owner = account(actor).id or 0
     while True:
         with core.db.read() as s:
-            roots = s.exec(
-                select(Node.id, Node.kind)
-                .where(Node.owner_id == owner, col(Node.trash_root).is_(True))
-                .limit(CHUNK * 10)
-            ).all()
+            roots = s.exec(select(Node.id, Node.kind).where(Node.owner_id == owner, TRASH_TOP).limit(CHUNK * 10)).all()
         if not roots:
             return report
         done = _purge_roots(core, owner, [(i, k) for i, k in roots])
@@ -171,9 +167,7 @@ def purge_expired(core: Core, limit: int = 10_000) -> PurgeReport:
     cutoff = utcnow() - timedelta(days=days)
     with core.db.read() as s:
         rows = s.exec(
-            select(Node.id, Node.owner_id, Node.kind)
-            .where(col(Node.trash_root).is_(True), col(Node.trashed_at) < cutoff)
-            .limit(limit)
+            select(Node.id, Node.owner_id, Node.kind).where(TRASH_TOP, col(Node.trashed_at) < cutoff).limit(limit)
         ).all()
     by_owner: dict[int, list[tuple[str, str]]] = {}
     for node_id, owner_id, kind in rows:

@@ -19,7 +19,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..names import name_key, numbered
 from ..paths import path_of
 from ..tx import Tx, write_tx
-from .common import flush_unique, owner_root, require_not_root, subtree_ids, taken, touch
+from .common import TRASH_TOP, flush_unique, owner_root, require_not_root, subtree_ids, taken, touch
 
 _BATCH = 500
 
@@ -140,7 +140,7 @@ def list_trash(core: Core, actor: User, *, limit: object = 200, cursor: str | No
     """What the user put in the trash, newest first, a page at a time (one index range scan)."""
     if not isinstance(limit, int) or isinstance(limit, bool) or not (1 <= limit <= core.settings.list_page_max):
         raise InvalidInput(f"limit must be between 1 and {core.settings.list_page_max}.")
-    q = select(Node).where(Node.owner_id == actor.id, col(Node.trash_root).is_(True))
+    q = select(Node).where(Node.owner_id == actor.id, TRASH_TOP)
     if cursor:
         at, node_id = _after(cursor)
         q = q.where(tuple_(col(Node.trashed_at), col(Node.id)) < tuple_(at, node_id))
@@ -154,6 +154,4 @@ def list_trash(core: Core, actor: User, *, limit: object = 200, cursor: str | No
 def trash_count(core: Core, actor: User) -> int:
     """How many items the user's trash holds (its top items; one index count)."""
     with core.db.read() as s:
-        return s.exec(
-            select(func.count()).select_from(Node).where(Node.owner_id == actor.id, col(Node.trash_root).is_(True))
-        ).one()
+        return s.exec(select(func.count()).select_from(Node).where(Node.owner_id == actor.id, TRASH_TOP)).one()
