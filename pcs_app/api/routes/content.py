@@ -55,8 +55,12 @@ async def download(
 ) -> Response:
     """Download a file (or one of its versions), streamed, with HTTP Range support."""
     core = get_core()
-    dl = await run_in_threadpool(content.open_download, core, user, node_id, version)
-    return file_response(core, dl, request, inline=inline, range_header=range_header, if_none_match=if_none_match)
+
+    def serve() -> Response:  # one worker-thread hop: the checks, and a small file's bytes
+        dl = content.open_download(core, user, node_id, version)
+        return file_response(core, dl, request, inline=inline, range_header=range_header, if_none_match=if_none_match)
+
+    return await run_in_threadpool(serve)
 
 
 @router.get(

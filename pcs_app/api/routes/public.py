@@ -113,12 +113,16 @@ async def get_public_content(
     """The linked file, or a file inside the linked folder; Range works. A download counts once: a
     request that starts at the first byte counts, a resumed one does not."""
     core = get_core()
-    dl = await run_in_threadpool(public.download, core, g, node, counts=False)
-    rng = parse_range(range_header, dl.version.size)
-    fresh = not etag_matches(if_none_match, f'"{dl.version.sha256}"')
-    if fresh and request.method == "GET" and (rng is None or rng[0] == 0):
-        await run_in_threadpool(public.count_download, core, g.link)
-    return file_response(core, dl, request, inline=inline, range_header=range_header, if_none_match=if_none_match)
+
+    def serve() -> Response:  # one worker-thread hop: the checks, the count, and a small file's bytes
+        dl = public.download(core, g, node, counts=False)
+        rng = parse_range(range_header, dl.version.size)
+        fresh = not etag_matches(if_none_match, f'"{dl.version.sha256}"')
+        if fresh and request.method == "GET" and (rng is None or rng[0] == 0):
+            public.count_download(core, g.link)
+        return file_response(core, dl, request, inline=inline, range_header=range_header, if_none_match=if_none_match)
+
+    return await run_in_threadpool(serve)
 
 
 @router.get(
