@@ -14,11 +14,12 @@ from ..core import Core
 from ..errors import InvalidInput, PCSError
 from .copy import copy
 from .edit import move
-from .listing import get_node
+from .listing import child_ids, get_node
 from .purge import delete_forever
 from .trash import restore, trash
 
 MAX_ITEMS = 1000
+STEP = 100  # a whole-folder action reports progress this often
 Status = Literal["done", "unchanged", "failed"]
 OPS = ("move", "copy", "trash", "restore", "delete")  # delete: for good, from the trash
 
@@ -92,3 +93,27 @@ def _delete_forever(core: Core, actor: Actor, node_id: str) -> Node:
         node = check_node(s, actor, node_id, Perm.OWN, allow_trashed=True)
     delete_forever(core, actor, node_id)
     return node
+
+
+def apply_folder(
+    core: Core,
+    actor: Actor,
+    op: str,
+    folder_id: object,
+    exclude: Sequence[object] = (),
+    dest_id: object = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> BulkResult:
+    """Run ``op`` on everything in ``folder_id`` except ``exclude`` ("select all N in this folder"),
+    in steps of at most ``MAX_ITEMS``, calling ``on_progress(handled, total)`` after each step."""
+    if op not in ("move", "copy", "trash"):
+        raise InvalidInput("A whole folder can be moved, copied or trashed.")
+    if len(exclude) > MAX_ITEMS * 100 or not all(isinstance(i, str) for i in exclude):
+        raise InvalidInput("exclude must be a list of ids.")
+    ids = child_ids(core, actor, folder_id, {str(i) for i in exclude})
+    result = BulkResult()
+    for start in range(0, len(ids), STEP):
+        result.outcomes.extend(apply(core, actor, op, ids[start : start + STEP], dest_id).outcomes)
+        if on_progress is not None:
+            on_progress(min(start + STEP, len(ids)), len(ids))
+    return result

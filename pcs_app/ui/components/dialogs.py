@@ -190,7 +190,7 @@ def preview_dialog() -> rx.Component:
 
 def undo_bar() -> rx.Component:
     return rx.cond(
-        ActionsState.undo_ids.length() > 0,
+        ActionsState.undo_shown,
         rx.hstack(
             rx.text(ActionsState.undo_label, size="2"),
             rx.button("Undo", size="2", variant="solid", on_click=ActionsState.undo, id="undo"),

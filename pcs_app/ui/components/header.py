@@ -69,6 +69,22 @@ def header() -> rx.Component:
 def breadcrumbs() -> rx.Component:
     return rx.el.nav(
         rx.hstack(
+            # On a phone a deep path shows as "… / parent / folder"; the "…" goes one level further up.
+            rx.cond(
+                FilesState.crumbs.length() > 2,
+                rx.hstack(
+                    rx.link(
+                        "…",
+                        href=FilesState.crumbs[FilesState.crumbs.length() - 3]["href"],
+                        aria_label="Folders above",
+                        class_name="pcs-touch-link",
+                        size="3",
+                    ),
+                    align="center",
+                    spacing="1",
+                    class_name="pcs-crumb-more",
+                ),
+            ),
             rx.foreach(
                 FilesState.crumbs,
                 lambda c, i: rx.hstack(
@@ -84,6 +100,8 @@ def breadcrumbs() -> rx.Component:
                     ),
                     align="center",
                     spacing="1",
+                    class_name="pcs-crumb",
+                    custom_attrs={"data-deep": rx.cond(i < FilesState.crumbs.length() - 2, "true", "false")},
                 ),
             ),
             wrap="wrap",

@@ -39,7 +39,8 @@ class PreviewState(SelectionState):
                 return
             item = dict(it)
             self.preview, self.preview_text, self.preview_open = item, "", True
-            self.selected, self.anchor = [item_id], item_id
+            self._set([item_id])
+            self.anchor = item_id
         if item["preview"] != "text":
             return
         user = await self._user()

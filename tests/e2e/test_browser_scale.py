@@ -1,0 +1,208 @@
+"""The file browser with thousands of entries and on a phone: a virtualized list (only a window of rows
+in the page), End reaching the last row, "select all N in this folder" then one bulk trash over all of
+them, the sticky toolbar, long-press selection on a touch screen and the "+ New" menu."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from bench.listing import bulk_insert
+from tests.e2e.helpers import api_user, row, session_cookie, signed_in
+
+pytestmark = pytest.mark.e2e
+
+ENTRIES = 3000
+DIRS = 40
+
+
+def seed(stack, folder_id: str, entries: int = ENTRIES, dirs: int = DIRS) -> None:  # type: ignore[no-untyped-def]
+    """Put ``entries`` rows straight into the stack's database (3,000 uploads would take minutes)."""
+    db = Path(stack.data_dir) / "pcs.db"
+    with sqlite3.connect(db) as conn:
+        owner = conn.execute("SELECT owner_id FROM node WHERE id = ?", (folder_id,)).fetchone()
+    engine = sa.create_engine(f"sqlite:///{db}")
+    try:
+        bulk_insert(engine, int(owner[0]), folder_id, entries, dirs)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def big(stack, base_url: str) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(token, folder id) of an account with a 3,000-entry folder."""
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    folder = httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": "big"}, headers=h).json()
+    seed(stack, folder["id"])
+    yield token, folder["id"]
+
+
+def children_count(base_url: str, token: str, folder_id: str) -> int:
+    h = {"Authorization": f"Bearer {token}"}
+    n, cursor = 0, None
+    with httpx.Client(base_url=base_url, headers=h, timeout=60) as c:
+        while True:
+            params: dict[str, str | int] = {"limit": 1000}
+            if cursor:
+                params["cursor"] = cursor
+            body = c.get(f"/api/v1/nodes/{folder_id}/children", params=params).json()
+            n += len(body["items"])
+            cursor = body.get("next_cursor")
+            if not cursor:
+                return n
+
+
+def test_only_a_window_of_rows_is_in_the_page_and_end_reaches_the_last(
+    context: BrowserContext, base_url: str, big: tuple[str, str], artifacts: Path
+) -> None:
+    token, folder = big
+    page = signed_in(context, base_url, token, f"/files/{folder}")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    expect(page.locator(".pcs-row").first).to_be_visible(timeout=20_000)
+    expect(page.locator("#file-browser")).to_have_attribute("data-total", str(ENTRIES))
+    shown = page.locator(".pcs-row").count()
+    assert 5 < shown < 100, f"{shown} rows in the DOM for a 3,000-entry folder"
+    # The last entry in name order, from the API.
+    h = {"Authorization": f"Bearer {token}"}
+    last = httpx.get(
+        f"{base_url}/api/v1/nodes/{folder}/children", params={"limit": 1, "sort": "name", "desc": "true"}, headers=h
+    ).json()["items"][0]["name"]
+    page.locator("#file-browser").focus()
+    page.keyboard.press("End")
+    expect(row(page, last)).to_be_visible(timeout=3_000)
+    assert page.locator(".pcs-row").count() < 100
+    # The header, the path and the actions are still in view down there.
+    expect(page.locator("#sticky-top")).to_be_in_viewport()
+    expect(page.locator("#upload-button")).to_be_in_viewport()
+    expect(page.locator("#breadcrumbs")).to_be_in_viewport()
+    page.screenshot(path=str(artifacts / "scale-end-desktop.png"))
+    page.keyboard.press("Home")
+    expect(page.locator(".pcs-row[data-index='0']")).to_be_visible(timeout=3_000)
+
+
+def test_select_all_in_the_folder_then_trash_them_all(
+    context: BrowserContext,
+    base_url: str,
+    stack,
+    artifacts: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    folder = httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": "many"}, headers=h).json()["id"]
+    seed(stack, folder)
+    page = signed_in(context, base_url, token, f"/files/{folder}")
+    expect(page.locator(".pcs-row").first).to_be_visible(timeout=20_000)
+    # One row, then "Select all 3000 in this folder".
+    page.locator(".pcs-row").first.get_by_role("checkbox").click()
+    expect(page.locator("#selection-count")).to_have_text("1 selected")
+    page.click("#select-all-folder")
+    expect(page.locator("#selection-count")).to_have_text(f"All {ENTRIES} selected")
+    # Taking one out leaves it out of the action.
+    keep = page.locator(".pcs-row").nth(1)
+    keep_name = keep.locator(".pcs-name").inner_text()
+    keep.get_by_role("checkbox").click()
+    expect(page.locator("#selection-count")).to_have_text(f"{ENTRIES - 1} selected")
+    page.screenshot(path=str(artifacts / "scale-select-all-desktop.png"))
+    page.click("#delete-selected")
+    expect(page.locator("#undo-bar")).to_contain_text(f"{ENTRIES - 1} items moved to the trash", timeout=60_000)
+    assert children_count(base_url, token, folder) == 1
+    expect(row(page, keep_name)).to_be_visible()
+    expect(page.locator(".pcs-row")).to_have_count(1)
+    # Undo brings every one of them back.
+    page.click("#undo")
+    expect(page.locator("#file-browser")).to_have_attribute("data-total", str(ENTRIES), timeout=60_000)
+    assert children_count(base_url, token, folder) == ENTRIES
+
+
+@pytest.fixture
+def phone(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2
+    )
+    yield ctx
+    ctx.close()
+
+
+def long_press(page: Page, selector: str) -> None:
+    """A finger held on the element for 700 ms (touch events, as a phone sends them)."""
+    page.evaluate(
+        """async (sel) => {
+          const el = document.querySelector(sel);
+          const r = el.getBoundingClientRect();
+          const t = new Touch({identifier: 1, target: el, clientX: r.left + 30, clientY: r.top + r.height / 2});
+          el.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true, pointerType: 'touch'}));
+          el.dispatchEvent(new TouchEvent('touchstart', {bubbles: true, touches: [t], changedTouches: [t]}));
+          await new Promise((ok) => setTimeout(ok, 700));
+          el.dispatchEvent(new TouchEvent('touchend', {bubbles: true, touches: [], changedTouches: [t]}));
+          el.click();
+        }""",
+        selector,
+    )
+
+
+def test_phone_long_press_selects_then_taps_add_and_new_menu(
+    phone: BrowserContext, base_url: str, big: tuple[str, str], artifacts: Path
+) -> None:
+    token, folder = big
+    session_cookie(phone, base_url, token)
+    page = phone.new_page()
+    page.goto(f"/files/{folder}")
+    expect(page.locator(".pcs-row").first).to_be_visible(timeout=20_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Touch targets: rows, checkboxes and the toolbar's buttons are at least 44 px tall.
+    for sel in (".pcs-row", ".pcs-row .pcs-check-hit", "#new-menu", "#sort-menu"):
+        box = page.locator(sel).first.bounding_box()
+        assert box is not None and box["height"] >= 44, (sel, box)
+    page.screenshot(path=str(artifacts / "scale-list-phone.png"))
+    long_press(page, ".pcs-row[data-index='2']")
+    expect(page.locator("#selection-count")).to_have_text("1 selected")
+    expect(page.locator(".pcs-row[data-index='2']")).to_have_attribute("data-selected", "true")
+    page.locator(".pcs-row[data-index='4']").tap()
+    expect(page.locator("#selection-count")).to_have_text("2 selected")
+    expect(page.locator(".pcs-row[data-index='4']")).to_have_attribute("data-selected", "true")
+    page.screenshot(path=str(artifacts / "scale-longpress-phone.png"))
+    page.locator("#clear-selection").tap()
+    expect(page.locator("#selection-count")).to_have_count(0)
+    # "+ New" holds the uploads and the new folder, labelled.
+    page.locator("#new-menu").tap()
+    expect(page.locator("#new-menu-folder")).to_contain_text("New folder")
+    expect(page.locator("#new-menu-upload-folder")).to_contain_text("Upload folder")
+    page.screenshot(path=str(artifacts / "scale-new-menu-phone.png"))
+    page.keyboard.press("Escape")
+    # The sort menu orders by size, largest first.
+    page.locator("#sort-menu").tap()
+    page.locator("#sort-size-desc").tap()
+    expect(page.locator("#sort-menu")).to_be_visible()
+    h = {"Authorization": f"Bearer {token}"}
+    biggest = httpx.get(
+        f"{base_url}/api/v1/nodes/{folder}/children", params={"limit": 1, "sort": "size", "desc": "true"}, headers=h
+    ).json()["items"][0]["name"]
+    expect(page.locator(".pcs-row[data-index='0'] .pcs-name")).to_have_text(biggest, timeout=5_000)
+
+
+def test_phone_deep_path_collapses_and_back_closes_the_preview(phone: BrowserContext, base_url: str) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    parent = root
+    for name in ("one", "two", "three", "four"):
+        parent = httpx.post(f"{base_url}/api/v1/nodes/{parent}/folders", json={"name": name}, headers=h).json()["id"]
+    httpx.put(f"{base_url}/api/v1/nodes/{parent}/files", params={"name": "note.txt"}, content=b"hello", headers=h)
+    page = signed_in(phone, base_url, token, f"/files/{parent}")
+    crumbs = page.locator("#breadcrumbs")
+    expect(crumbs.get_by_role("link", name="Folders above")).to_be_visible()
+    expect(crumbs.get_by_role("link", name="four")).to_be_visible()
+    expect(crumbs.get_by_role("link", name="three")).to_be_visible()
+    expect(crumbs.get_by_role("link", name="one")).to_be_hidden()
+    page.locator(".pcs-name", has_text="note.txt").tap()
+    expect(page.locator("#preview-text")).to_have_text("hello")
+    page.go_back()
+    expect(page.locator("#preview-text")).to_have_count(0, timeout=5_000)
+    expect(page).to_have_url(f"{base_url}/files/{parent}")
+    expect(row(page, "note.txt")).to_be_visible()
