@@ -44,19 +44,25 @@ def big(stack, base_url: str) -> Iterator[tuple[str, str]]:  # type: ignore[no-u
     yield token, folder["id"]
 
 
-def children_count(base_url: str, token: str, folder_id: str) -> int:
+def children(base_url: str, token: str, folder_id: str, **params: str) -> list[str]:
+    """Every entry's name through the REST listing, in its order."""
     h = {"Authorization": f"Bearer {token}"}
-    n, cursor = 0, None
+    names: list[str] = []
+    cursor = None
     with httpx.Client(base_url=base_url, headers=h, timeout=60) as c:
         while True:
-            params: dict[str, str | int] = {"limit": 1000}
+            q: dict[str, str | int] = {"limit": 1000, **params}
             if cursor:
-                params["cursor"] = cursor
-            body = c.get(f"/api/v1/nodes/{folder_id}/children", params=params).json()
-            n += len(body["items"])
+                q["cursor"] = cursor
+            body = c.get(f"/api/v1/nodes/{folder_id}/children", params=q).json()
+            names += [n["name"] for n in body["items"]]
             cursor = body.get("next_cursor")
             if not cursor:
-                return n
+                return names
+
+
+def children_count(base_url: str, token: str, folder_id: str) -> int:
+    return len(children(base_url, token, folder_id))
 
 
 def test_only_a_window_of_rows_is_in_the_page_and_end_reaches_the_last(
@@ -69,11 +75,7 @@ def test_only_a_window_of_rows_is_in_the_page_and_end_reaches_the_last(
     expect(page.locator("#file-browser")).to_have_attribute("data-total", str(ENTRIES))
     shown = page.locator(".pcs-row").count()
     assert 5 < shown < 100, f"{shown} rows in the DOM for a 3,000-entry folder"
-    # The last entry in name order, from the API.
-    h = {"Authorization": f"Bearer {token}"}
-    last = httpx.get(
-        f"{base_url}/api/v1/nodes/{folder}/children", params={"limit": 1, "sort": "name", "desc": "true"}, headers=h
-    ).json()["items"][0]["name"]
+    last = children(base_url, token, folder)[-1]  # the last entry in name order, from the API
     page.locator("#file-browser").focus()
     page.keyboard.press("End")
     expect(row(page, last)).to_be_visible(timeout=3_000)
@@ -182,7 +184,7 @@ def test_phone_long_press_selects_then_taps_add_and_new_menu(
     expect(page.locator("#sort-menu")).to_be_visible()
     h = {"Authorization": f"Bearer {token}"}
     biggest = httpx.get(
-        f"{base_url}/api/v1/nodes/{folder}/children", params={"limit": 1, "sort": "size", "desc": "true"}, headers=h
+        f"{base_url}/api/v1/nodes/{folder}/children", params={"limit": 1, "sort": "size", "order": "desc"}, headers=h
     ).json()["items"][0]["name"]
     expect(page.locator(".pcs-row[data-index='0'] .pcs-name")).to_have_text(biggest, timeout=5_000)
 

@@ -16,7 +16,7 @@ from .copy import copy
 from .edit import move
 from .listing import child_ids, get_node
 from .purge import delete_forever
-from .trash import restore, trash
+from .trash import restore, restore_many, trash, trash_many
 
 MAX_ITEMS = 1000
 STEP = 100  # a whole-folder action reports progress this often
@@ -75,6 +75,17 @@ def apply(core: Core, actor: Actor, op: str, ids: Sequence[object], dest_id: obj
         "delete": lambda i: _delete_forever(core, actor, i),
     }
     result = BulkResult()
+    if op in ("trash", "restore"):  # one transaction for many: a whole folder is not one commit per item
+        many = trash_many if op == "trash" else restore_many
+        wanted = _ids(ids)
+        got_all = many(core, actor, wanted)
+        for node_id in wanted:
+            got = got_all[node_id]
+            if isinstance(got, PCSError):
+                result.outcomes.append(Outcome(node_id, "failed", error=got))
+            else:
+                result.outcomes.append(Outcome(node_id, "done", got))
+        return result
     for node_id in _ids(ids):
         try:
             if op == "move" and (node_id == dest_id or get_node(core, actor, node_id).parent_id == dest_id):

@@ -28,7 +28,7 @@ def action(icon: str, label: str, on_click: Any, id_: str, **props: Any) -> rx.C
 def selection_actions() -> rx.Component:
     return rx.hstack(
         rx.text(
-            rx.cond(SelectionState.all_mode, "All ", ""),
+            rx.cond(SelectionState.all_selected, "All ", ""),
             SelectionState.selected_count.to_string() + " selected",
             size="2",
             weight="medium",
