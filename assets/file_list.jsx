@@ -31,18 +31,23 @@ function Icon({ item, size }) {
   return <C size={size} color={color} style={{ flexShrink: 0 }} aria-hidden="true" />;
 }
 
-// One registry per page: the server's pages land here, the mounted list listens.
+// One registry per page: the server's pages land here, the mounted list listens. The first page comes
+// with the folder, often before the list is on the page: the last few are kept for it to pick up.
 function registry() {
-  if (!window.pcsList) {
+  if (!window.pcsList || !window.pcsList.recent) {
     window.pcsList = {
       listeners: new Set(),
+      recent: [],
       put(msg) {
+        this.recent.push(msg);
+        if (this.recent.length > 8) this.recent.shift();
         for (const l of this.listeners) l(msg);
       },
     };
   }
   return window.pcsList;
 }
+if (typeof window !== "undefined") registry();
 
 export function FileList(props) {
   const {
@@ -87,6 +92,7 @@ export function FileList(props) {
       setTick((t) => t + 1);
     };
     reg.listeners.add(listener);
+    for (const msg of reg.recent) listener(msg);
     return () => reg.listeners.delete(listener);
   }, []);
 

@@ -124,7 +124,7 @@
     document.getElementById("upload-total").value = pct;
     document.getElementById("upload-summary").textContent =
       running ? `Uploading ${running} file${running === 1 ? "" : "s"} · ${pct}%` :
-      `${done} uploaded` + (failed ? ` · ${failed} need attention` : "");
+      `${done} uploaded` + (failed ? ` · ${failed} ${failed === 1 ? "needs" : "need"} attention` : "");
   }
   function setState(it, state, text) {
     it.state = state;

@@ -9,6 +9,7 @@ from reflex.vars import ObjectVar
 
 from ..states import ActionsState, PreviewState
 from ..states.history import HistoryState
+from ..states.preview import TEXT_PREVIEW_BYTES
 
 
 def name_dialog() -> rx.Component:
@@ -162,6 +163,16 @@ def preview_dialog() -> rx.Component:
             ),
             rx.text(p["size"] + " · " + p["mime"] + " · modified " + p["modified"], size="2", color_scheme="gray"),
             rx.box(preview_body(), margin_y="1rem", id="preview-body"),
+            rx.cond(
+                PreviewState.preview_cut,
+                rx.callout(
+                    f"This shows the first {TEXT_PREVIEW_BYTES // 1024} KiB only. Download the file to read all of it.",
+                    icon="info",
+                    size="1",
+                    margin_bottom="0.75rem",
+                    id="preview-cut",
+                ),
+            ),
             rx.hstack(
                 rx.button(
                     rx.icon("history", size=16),
@@ -192,7 +203,7 @@ def undo_bar() -> rx.Component:
     return rx.cond(
         ActionsState.undo_shown,
         rx.hstack(
-            rx.text(ActionsState.undo_label, size="2"),
+            rx.text(ActionsState.undo_label, size="2", class_name="pcs-ellipsis", white_space="nowrap"),
             rx.button("Undo", size="2", variant="solid", on_click=ActionsState.undo, id="undo"),
             rx.icon_button(
                 rx.icon("x", size=16),
@@ -200,11 +211,15 @@ def undo_bar() -> rx.Component:
                 variant="ghost",
                 on_click=ActionsState.dismiss_undo,
                 aria_label="Dismiss",
+                class_name="pcs-undo-close pcs-touch",
             ),
             position="fixed",
             bottom="1rem",
             left="50%",
             transform="translateX(-50%)",
+            width="max-content",
+            max_width="calc(100vw - 1rem)",
+            class_name="pcs-undo-bar",
             background="var(--gray-12)",
             color="var(--gray-1)",
             padding="0.5rem 0.75rem",

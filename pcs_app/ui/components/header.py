@@ -47,7 +47,7 @@ def header() -> rx.Component:
                 )
             ),
             rx.menu.content(
-                rx.menu.item(AuthState.email, disabled=True),
+                rx.menu.item(AuthState.email, disabled=True, class_name="pcs-account-email"),
                 rx.menu.separator(),
                 rx.menu.item("My files", on_click=rx.redirect(routes.FILES)),
                 rx.menu.item("Shared with me", on_click=rx.redirect(routes.SHARED), id="menu-shared"),

@@ -35,7 +35,7 @@ def selection_actions() -> rx.Component:
             id="selection-count",
         ),
         rx.cond(
-            ~SelectionState.all_mode & (FilesState.total > SelectionState.selected_count),
+            ~SelectionState.all_selected & (FilesState.total > SelectionState.selected_count),
             rx.button(
                 "Select all " + FilesState.total.to_string() + " in this folder",
                 variant="ghost",

@@ -27,7 +27,7 @@ def files_page() -> rx.Component:
                 class_name="pcs-sticky",
             ),
             listing(),
-            spacing="2",
+            spacing="0",
             width="100%",
             max_width=MAX_WIDTH,
             margin="0 auto",

@@ -21,6 +21,7 @@ class PreviewState(SelectionState):
     preview: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: dict.fromkeys(PREVIEW_KEYS, ""))
     preview_text: rx.Field[str] = rx.field("")
     preview_open: rx.Field[bool] = rx.field(False)
+    preview_cut: rx.Field[bool] = rx.field(False)  # the text shown is only the start of the file
 
     @rx.event
     def open_item(self, item_id: str) -> Any:
@@ -38,7 +39,7 @@ class PreviewState(SelectionState):
             if it is None:
                 return
             item = dict(it)
-            self.preview, self.preview_text, self.preview_open = item, "", True
+            self.preview, self.preview_text, self.preview_open, self.preview_cut = item, "", True, False
             self._set([item_id])
             self.anchor = item_id
         if item["preview"] != "text":
@@ -51,8 +52,12 @@ class PreviewState(SelectionState):
         except PCSError as e:
             yield rx.toast.error(e.message)
             return
+        cut = len(head) >= TEXT_PREVIEW_BYTES
+        if cut and b"\n" in head:
+            head = head[: head.rindex(b"\n") + 1]  # end on a whole line, not in the middle of one
         async with self:
             self.preview_text = head.decode("utf-8", errors="replace")
+            self.preview_cut = cut
 
     @rx.event
     def set_preview_open(self, is_open: bool) -> None:
