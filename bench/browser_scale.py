@@ -165,6 +165,16 @@ def ui_measures(browser: Browser, stack: Stack, token: str, folder_id: str, entr
     return res
 
 
+def small_first_rows(browser: Browser, stack: Stack, token: str, folder_id: str) -> list[float]:
+    """The same page on a 20-entry folder: what the app's page costs before the folder's size matters."""
+    out: list[float] = []
+    for _ in range(LOAD_REPS):
+        ctx, _page, first = open_big(browser, stack, token, folder_id)
+        ctx.close()
+        out.append(first)
+    return out
+
+
 def http_page(api: Api, folder_id: str, reps: int) -> list[float]:
     out: list[float] = []
     for rep in range(3 + reps):
@@ -185,7 +195,9 @@ def run(stack: Stack, api: Api, args: Any) -> Section:
         f"REST API: GET /nodes/{{id}}/children?limit={PAGE} of the same folder over HTTP",
     )
     folder = api.mkdir(api.root_id, f"bench-scale-{secrets.token_hex(2)}")
+    small = api.mkdir(api.root_id, f"bench-scale-small-{secrets.token_hex(2)}")
     secs = fill_folder(stack, folder, entries, DIRS)
+    fill_folder(stack, small, 20, 3)
     log(f"browser_scale: inserted {entries:,} rows in {secs:.1f} s")
     http = http_page(api, folder, HTTP_REPS)
     with sync_playwright() as pw:
@@ -195,6 +207,7 @@ def run(stack: Stack, api: Api, args: Any) -> Section:
         browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         try:
             ui = ui_measures(browser, stack, token_of(api), folder, entries)
+            ui["small_first_row"] = small_first_rows(browser, stack, token_of(api), small)
         finally:
             browser.close()
     h = stats(http)
@@ -216,6 +229,7 @@ def run(stack: Stack, api: Api, args: Any) -> Section:
             )
 
     add("navigation -> first rows", ui["first_row"], 1000, h["p50"])
+    add("20-entry folder: navigation -> first rows (same UI)", ui["small_first_row"], 1000, h["p50"])
     add("End key -> last rows", ui["end_key"], 1000, h["p50"])
     add("scrollbar to the end -> last rows", ui["end_scrollbar"], 1000, h["p50"])
     add("select a row", ui["select_row"], 100, None)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from bench.listing import bulk_insert
-from tests.e2e.helpers import api_user, row, session_cookie, signed_in
+from tests.e2e.helpers import api_user, row, select, session_cookie, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -208,3 +208,130 @@ def test_phone_deep_path_collapses_and_back_closes_the_preview(phone: BrowserCon
     expect(page.locator("#preview-text")).to_have_count(0, timeout=5_000)
     expect(page).to_have_url(f"{base_url}/files/{parent}")
     expect(row(page, "note.txt")).to_be_visible()
+
+
+# WCAG 2 contrast of every visible text in the page against the background it is drawn on (colours
+# composited up the tree; Radix's display-p3 colours read as sRGB, near enough for a 4.5:1 check).
+CONTRAST_JS = """
+() => {
+  const parse = (c) => {
+    let m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (m) {
+      const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [p[0] / 255, p[1] / 255, p[2] / 255, p.length > 3 ? p[3] : 1];
+    }
+    m = c.match(/color\\((?:srgb|display-p3) ([^)]+)\\)/);
+    if (m) {
+      const p = m[1].split(/[ /]+/).filter(Boolean).map(Number);
+      return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    }
+    return null;
+  };
+  const over = (top, under) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat([1]);
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let bg = [1, 1, 1, 1];
+    for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+    return bg;
+  };
+  const lum = (c) => {
+    const f = (v) => (v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    if (el.closest('[disabled], [aria-disabled=true], [aria-hidden=true], .pcs-visually-hidden')) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
+    const fg0 = parse(st.color);
+    if (!fg0) continue;
+    const bg = background(el);
+    const fg = over(fg0, bg);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(`${ratio.toFixed(2)}:1 "${el.textContent.trim().slice(0, 40)}" (${el.tagName.toLowerCase()}.${el.className})`);
+  }
+  return bad;
+}
+"""
+
+
+def low_contrast(page: Page) -> list[str]:
+    return page.evaluate(CONTRAST_JS)
+
+
+@pytest.mark.parametrize("width,height", [(1440, 900), (390, 844)])
+def test_text_meets_wcag_aa_contrast_and_the_undo_bar_fits(
+    context: BrowserContext, base_url: str, artifacts: Path, width: int, height: int
+) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": "Photos"}, headers=h)
+    for name in ("a.txt", "b.txt"):
+        httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": name}, content=b"x", headers=h)
+    page = signed_in(context, base_url, token)
+    page.set_viewport_size({"width": width, "height": height})
+    expect(row(page, "b.txt")).to_be_visible()
+    assert low_contrast(page) == []
+    select(page, "a.txt")
+    assert low_contrast(page) == []
+    page.click("#delete-selected")
+    bar = page.locator("#undo-bar")
+    expect(bar).to_contain_text("1 item moved to the trash")
+    box = bar.bounding_box()
+    assert box is not None and box["height"] < 70, box  # one line, not a label wrapped over four
+    assert low_contrast(page) == []
+    page.screenshot(path=str(artifacts / f"undo-bar-{width}.png"))
+    page.get_by_role("button", name="Account").click()
+    expect(page.locator(".pcs-account-email")).to_be_visible()
+    assert low_contrast(page) == []
+
+
+def test_context_menu_rename_selection_shortcuts_and_cut_preview(
+    context: BrowserContext, base_url: str, artifacts: Path
+) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "report.final.txt"}, content=b"r", headers=h)
+    long_text = b"".join(b"line %06d of a long file\n" % i for i in range(5000))  # ~130 KiB
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "long.txt"}, content=long_text, headers=h)
+    page = signed_in(context, base_url, token)
+    expect(row(page, "report.final.txt")).to_be_visible()
+    # Right-click: the row is selected and its actions are offered; Rename selects "report.final".
+    row(page, "report.final.txt").locator(".pcs-cell-mod").click(button="right")
+    menu = page.locator("#context-menu")
+    expect(menu).to_be_visible()
+    expect(menu.get_by_role("menuitem")).to_contain_text(["Open", "Download", "Share", "Rename", "Move", "Copy"])
+    page.screenshot(path=str(artifacts / "context-menu-desktop.png"))
+    menu.get_by_role("menuitem", name="Rename").click()
+    expect(page.locator("#dialog-name")).to_have_value("report.final.txt")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('dialog-name');"
+        " return i.selectionStart === 0 && i.selectionEnd === 'report.final'.length; }"
+    )
+    page.keyboard.type("summary")
+    page.click("#dialog-submit")
+    expect(row(page, "summary.txt")).to_be_visible()
+    # "?" lists the shortcuts.
+    page.locator("#file-browser").focus()
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text("F2")
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).to_have_count(0)
+    # A text preview cut at 64 KiB ends on a whole line and says so.
+    page.locator(".pcs-name", has_text="long.txt").click()
+    expect(page.locator("#preview-cut")).to_contain_text("64 KiB")
+    text = page.locator("#preview-text").inner_text()
+    assert text.endswith("of a long file\n") or text.endswith("of a long file")
+    assert len(text) < 70_000

@@ -26,11 +26,20 @@ def rows(user: User, items: list[Node]) -> list[dict[str, str]]:
     return [row(n, ready, shared, user.id) for n in items]
 
 
+# The list's page registry, made here if the list's script has not loaded yet (the first page often
+# arrives before it): the list picks up the pages kept in ``recent`` when it mounts.
+BOOT = (
+    "(window.pcsList = window.pcsList || {listeners: new Set(), recent: [], put(m) {"
+    "this.recent.push(m); if (this.recent.length > 8) this.recent.shift();"
+    "for (const l of this.listeners) l(m);}})"
+)
+
+
 def put_script(folder_id: str, gen: int, offset: int, page: list[dict[str, str]]) -> str:
     """The script that hands a page of rows to the virtualized list (assets/file_list.jsx)."""
     msg = json.dumps({"folder": folder_id, "gen": gen, "offset": offset, "rows": page}, separators=(",", ":"))
     # A JSON string inside JSON.parse: names are data, never code.
-    return f"window.pcsList && window.pcsList.put(JSON.parse({json.dumps(msg)}))"
+    return f"{BOOT}.put(JSON.parse({json.dumps(msg)}))"
 
 
 class FilesState(AuthState):
