@@ -335,3 +335,22 @@ def test_context_menu_rename_selection_shortcuts_and_cut_preview(
     text = page.locator("#preview-text").inner_text()
     assert text.endswith("of a long file\n") or text.endswith("of a long file")
     assert len(text) < 70_000
+
+
+def test_move_dialog_makes_a_new_folder_and_moves_into_it(context: BrowserContext, base_url: str) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "m.txt"}, content=b"m", headers=h)
+    page = signed_in(context, base_url, token)
+    select(page, "m.txt")
+    page.click("#move-selected")
+    page.click("#picker-new-folder")
+    page.fill("#picker-new-name", "Fresh")
+    page.click("#picker-new-submit")
+    expect(page.locator("#picker-crumbs")).to_contain_text("Fresh")
+    page.click("#picker-submit")
+    expect(row(page, "m.txt")).to_have_count(0)
+    expect(row(page, "Fresh")).to_be_visible()
+    fresh = next(n for n in httpx.get(f"{base_url}/api/v1/nodes/{root}/children", headers=h).json()["items"])
+    inside = httpx.get(f"{base_url}/api/v1/nodes/{fresh['id']}/children", headers=h).json()["items"]
+    assert [n["name"] for n in inside] == ["m.txt"]

@@ -94,6 +94,36 @@ def picker_dialog() -> rx.Component:
                 id="picker-folders",
             ),
             rx.cond(
+                ActionsState.picker_naming,
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="name",
+                            placeholder="New folder name",
+                            auto_focus=True,
+                            id="picker-new-name",
+                            flex_grow="1",
+                            aria_label="New folder name",
+                        ),
+                        rx.button("Create", type="submit", variant="soft", id="picker-new-submit"),
+                        width="100%",
+                        margin_top="0.5rem",
+                    ),
+                    on_submit=ActionsState.picker_new_folder,
+                    reset_on_submit=True,
+                ),
+                rx.button(
+                    rx.icon("folder-plus", size=16),
+                    "New folder",
+                    variant="ghost",
+                    size="2",
+                    on_click=ActionsState.set_picker_naming(True),
+                    id="picker-new-folder",
+                    margin_top="0.5rem",
+                    class_name="pcs-touch",
+                ),
+            ),
+            rx.cond(
                 ActionsState.dialog_error != "",
                 rx.text(ActionsState.dialog_error, color_scheme="red", size="2", role="alert"),
             ),

@@ -47,6 +47,7 @@ class ActionsState(SelectionState):
     picker_id: rx.Field[str] = rx.field("")
     picker_crumbs: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     picker_folders: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    picker_naming: rx.Field[bool] = rx.field(False)  # the Move/Copy dialog's "New folder" field is open
     undo_shown: rx.Field[bool] = rx.field(False)
     undo_label: rx.Field[str] = rx.field("")
     progress: rx.Field[str] = rx.field("")  # "Moving to the trash: 1,200 of 3,000", while a bulk action runs
@@ -146,11 +147,34 @@ class ActionsState(SelectionState):
             return
         async with self:
             moving = set(self.selected)
+            self.picker_naming = False
             self.picker_id = folder_id
             self.picker_crumbs = [{"id": n.id, "name": n.name or "My files"} for n in path]
             self.picker_folders = [
                 {"id": n.id, "name": n.name} for n in page.items if n.kind == FOLDER and n.id not in moving
             ]
+
+    @rx.event
+    def set_picker_naming(self, on: bool) -> None:
+        self.picker_naming, self.dialog_error = on, ""
+
+    @rx.event(background=True)
+    async def picker_new_folder(self, form: dict[str, str]) -> Events:
+        """A new folder made inside the one the Move/Copy dialog shows, then opened there."""
+        async with self:
+            parent = self.picker_id
+        user = await self._user()
+        if user is None:
+            return
+        try:
+            made = await run(tree.create_folder, core(), user, parent, form.get("name", ""))
+        except PCSError as e:
+            async with self:
+                self.dialog_error = e.message
+            return
+        async with self:
+            self.picker_naming, self.dialog_error = False, ""
+        yield ActionsState.browse_picker(made.id)
 
     @rx.event(background=True)
     async def move_or_copy_here(self) -> Events:
