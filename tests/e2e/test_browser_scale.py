@@ -354,3 +354,38 @@ def test_move_dialog_makes_a_new_folder_and_moves_into_it(context: BrowserContex
     fresh = next(n for n in httpx.get(f"{base_url}/api/v1/nodes/{root}/children", headers=h).json()["items"])
     inside = httpx.get(f"{base_url}/api/v1/nodes/{fresh['id']}/children", headers=h).json()["items"]
     assert [n["name"] for n in inside] == ["m.txt"]
+
+
+def test_live_inserts_get_their_icon_f2_renames_the_focused_row_and_dark_theme_reads(
+    context: BrowserContext, base_url: str, artifacts: Path
+) -> None:
+    import io
+
+    from PIL import Image
+
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "first.txt"}, content=b"1", headers=h)
+    page = signed_in(context, base_url, token)
+    expect(row(page, "first.txt")).to_be_visible()
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 200, 10)).save(buf, "PNG")
+    for i in range(3):  # live inserts into the open folder: each shows an image icon at once
+        httpx.put(
+            f"{base_url}/api/v1/nodes/{root}/files", params={"name": f"pic{i}.png"}, content=buf.getvalue(), headers=h
+        )
+        expect(row(page, f"pic{i}.png").locator("svg.lucide-image")).to_be_visible(timeout=5_000)
+    # F2 renames the focused row, not whatever was selected before.
+    select(page, "first.txt")
+    row(page, "pic1.png").locator(".pcs-name").focus()
+    page.keyboard.press("F2")
+    expect(page.locator("#dialog-name")).to_have_value("pic1.png")
+    page.keyboard.press("Escape")
+    # The dark theme from the account menu, and its text still meets 4.5:1.
+    page.get_by_role("button", name="Account").click()
+    page.locator("#menu-theme").click()
+    page.locator("#theme-dark").click()
+    expect(page.locator("html.dark, .radix-themes.dark").first).to_be_attached()
+    page.keyboard.press("Escape")
+    assert low_contrast(page) == []
+    page.screenshot(path=str(artifacts / "files-dark-desktop.png"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.style import set_color_mode
 
 from .. import routes
 from ..states import AuthState, FilesState
@@ -56,6 +57,15 @@ def header() -> rx.Component:
                 rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD), id="menu-dashboard"),
                 rx.menu.item("Activity", on_click=rx.redirect(routes.ACTIVITY), id="menu-activity"),
                 rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"),
+                # Light or dark, or follow the system (the default).
+                rx.menu.sub(
+                    rx.menu.sub_trigger(rx.icon("sun-moon", size=16), "Theme", id="menu-theme"),
+                    rx.menu.sub_content(
+                        rx.menu.item("System", on_click=set_color_mode("system"), id="theme-system"),
+                        rx.menu.item("Light", on_click=set_color_mode("light"), id="theme-light"),
+                        rx.menu.item("Dark", on_click=set_color_mode("dark"), id="theme-dark"),
+                    ),
+                ),
                 rx.menu.separator(),
                 rx.menu.item("Sign out", on_click=AuthState.sign_out, id="sign-out"),
             ),
