@@ -72,3 +72,9 @@ def test_whole_folder_actions_are_limited_to_move_copy_trash(core: Core, user) -
     fid, _ = folder_of(core, user, "ops", 1)
     with pytest.raises(InvalidInput):
         tree.apply_folder(core, user, "delete", fid)
+
+
+def test_whole_folder_move_needs_a_destination(core: Core, user) -> None:  # type: ignore[no-untyped-def]
+    fid, _ = folder_of(core, user, "dest", 0)
+    with pytest.raises(InvalidInput):
+        tree.apply_folder(core, user, "move", fid)

@@ -119,6 +119,8 @@ def apply_folder(
     in steps of at most ``MAX_ITEMS``, calling ``on_progress(handled, total)`` after each step."""
     if op not in ("move", "copy", "trash"):
         raise InvalidInput("A whole folder can be moved, copied or trashed.")
+    if op in ("move", "copy") and dest_id is None:
+        raise InvalidInput("Choose the folder to move or copy into.")
     if len(exclude) > MAX_ITEMS * 100 or not all(isinstance(i, str) for i in exclude):
         raise InvalidInput("exclude must be a list of ids.")
     ids = child_ids(core, actor, folder_id, {str(i) for i in exclude})
