@@ -335,6 +335,16 @@ def test_context_menu_rename_selection_shortcuts_and_cut_preview(
     text = page.locator("#preview-text").inner_text()
     assert text.endswith("of a long file\n") or text.endswith("of a long file")
     assert len(text) < 70_000
+    page.keyboard.press("Escape")
+    # A Markdown table renders as a table with ruled cells.
+    md = b"| Name | Size |\n|------|------|\n| a | 1 |\n| b | 2 |\n"
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "table.md"}, content=md, headers=h)
+    page.locator(".pcs-name", has_text="table.md").click()
+    cells = page.locator("#preview-body table td")
+    expect(cells).to_have_count(4)
+    assert (
+        page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#preview-body td')).paddingLeft)") > 4
+    )
 
 
 def test_move_dialog_makes_a_new_folder_and_moves_into_it(context: BrowserContext, base_url: str) -> None:

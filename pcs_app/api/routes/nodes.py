@@ -15,6 +15,7 @@ from ..responses import ON_FOLDERS, errors, links
 from ..schemas import (
     CURSOR_PATTERN,
     BulkFolder,
+    BulkFolderInto,
     BulkIds,
     BulkInto,
     BulkItem,
@@ -145,8 +146,9 @@ def bulk_restore(body: BulkIds, user: Actor) -> BulkOut:
     return _bulk("restore", body.ids, None, user)
 
 
-@router.post("/nodes/{node_id:id}/bulk", response_model=BulkOut, tags=["bulk"], responses=errors(403))
+@router.post("/nodes/{node_id:id}/bulk", response_model=BulkOut, tags=["bulk"], responses=errors(403, 409))
 def bulk_folder(node_id: NodeId, body: BulkFolder, user: Actor) -> BulkOut:
     """Move, copy or trash everything in a folder except ``exclude`` ("select all N in this folder"),
     however many entries it holds, in one request; each entry succeeds or fails on its own."""
-    return _bulk_out(tree.apply_folder(get_core(), user, body.op, node_id, body.exclude, body.parent_id))
+    dest = body.parent_id if isinstance(body, BulkFolderInto) else None
+    return _bulk_out(tree.apply_folder(get_core(), user, body.op, node_id, body.exclude, dest))
