@@ -203,3 +203,21 @@
     if (box) close(); else show();
   });
 })();
+
+// In the preview: ← and → go to the previous and next file; a click on an image zooms it to its own
+// size (scroll to pan) and back.
+(function () {
+  if (window.__pcsPreviewKeys) return;
+  window.__pcsPreviewKeys = true;
+  document.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    if (!document.querySelector("[role=dialog] #preview-body")) return;
+    if (e.target.closest && e.target.closest("input, textarea, video, audio")) return;
+    const b = document.getElementById(e.key === "ArrowLeft" ? "preview-prev" : "preview-next");
+    if (b) { b.click(); e.preventDefault(); }
+  });
+  document.addEventListener("click", (e) => {
+    const box = e.target.closest && e.target.closest(".pcs-zoom");
+    if (box) box.classList.toggle("pcs-zoomed");
+  });
+})();

@@ -4,6 +4,7 @@ them, the sticky toolbar, long-press selection on a touch screen and the "+ New"
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -399,3 +400,37 @@ def test_live_inserts_get_their_icon_f2_renames_the_focused_row_and_dark_theme_r
     page.keyboard.press("Escape")
     assert low_contrast(page) == []
     page.screenshot(path=str(artifacts / "files-dark-desktop.png"))
+
+
+def test_image_preview_steps_to_the_next_and_previous_file_and_zooms(context: BrowserContext, base_url: str) -> None:
+    import io
+
+    from PIL import Image
+
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    httpx.post(f"{base_url}/api/v1/nodes/{root}/folders", json={"name": "a folder"}, headers=h)
+    for i, name in enumerate(("one.png", "two.png", "three.png")):
+        buf = io.BytesIO()
+        Image.new("RGB", (1600, 1200), (60 * i, 90, 140)).save(buf, "PNG")
+        httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": name}, content=buf.getvalue(), headers=h)
+    page = signed_in(context, base_url, token)
+    page.locator(".pcs-name", has_text="three.png").click()  # name order: one, three, two
+
+    def showing(name: str) -> None:
+        expect(page.get_by_role("dialog", name=name)).to_be_visible()
+
+    showing("three.png")
+    page.click("#preview-next")
+    showing("two.png")
+    page.keyboard.press("ArrowLeft")
+    showing("three.png")
+    page.keyboard.press("ArrowLeft")
+    showing("one.png")
+    page.click("#preview-prev")  # the folder before it is skipped: nothing earlier to show
+    showing("one.png")
+    expect(page.get_by_role("dialog", name="three.png")).to_have_count(0)
+    page.locator("#preview-image img").click()
+    expect(page.locator("#preview-image")).to_have_class(re.compile("pcs-zoomed"))
+    box = page.locator("#preview-image img").bounding_box()
+    assert box is not None and box["width"] >= 1500  # its own size, to pan around

@@ -152,8 +152,14 @@ def preview_body() -> rx.Component | rx.Var[Any]:
         p["preview"],
         (
             "image",
-            rx.image(
-                src=inline, alt=p["name"], max_height="70vh", max_width="100%", object_fit="contain", margin="auto"
+            # A click zooms to the image's own size (scroll to pan) and back (assets/browser_nav.js).
+            rx.box(
+                rx.image(
+                    src=inline, alt=p["name"], max_height="70vh", max_width="100%", object_fit="contain", margin="auto"
+                ),
+                class_name="pcs-zoom",
+                id="preview-image",
+                title="Click to zoom",
             ),
         ),
         ("video", rx.el.video(src=inline, controls=True, style={"max_width": "100%", "max_height": "70vh"})),
@@ -187,6 +193,22 @@ def preview_dialog() -> rx.Component:
                     p["name"], margin="0", overflow="hidden", text_overflow="ellipsis", white_space="nowrap"
                 ),
                 rx.spacer(),
+                rx.icon_button(
+                    rx.icon("chevron-left", size=18),
+                    variant="ghost",
+                    aria_label="Previous file",
+                    on_click=PreviewState.preview_step(-1),
+                    id="preview-prev",
+                    class_name="pcs-touch",
+                ),
+                rx.icon_button(
+                    rx.icon("chevron-right", size=18),
+                    variant="ghost",
+                    aria_label="Next file",
+                    on_click=PreviewState.preview_step(1),
+                    id="preview-next",
+                    class_name="pcs-touch",
+                ),
                 rx.dialog.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close preview")),
                 align="center",
                 width="100%",

@@ -60,5 +60,21 @@ class PreviewState(SelectionState):
             self.preview_cut = cut
 
     @rx.event
+    def preview_step(self, step: int) -> Any:
+        """Previous (-1) or next (+1) file of the folder in the preview (folders are skipped)."""
+        here = self.item(self.preview.get("id", ""))
+        if here is None or step not in (-1, 1):
+            return None
+        by_index = {int(r.get("index", "-1")): r for r in self._rows.values()}
+        at = int(here.get("index", "-1"))
+        for k in range(1, 200):
+            it = by_index.get(at + k * step)
+            if it is None:
+                return None
+            if it["kind"] == "file":
+                return PreviewState.open_preview(it["id"])
+        return None
+
+    @rx.event
     def set_preview_open(self, is_open: bool) -> None:
         self.preview_open = is_open
