@@ -68,7 +68,7 @@ export function FileList(props) {
   const cache = useRef(new Map()); // page number -> {gen, rows}
   const asked = useRef(new Map()); // page number -> gen asked for
   const folderRef = useRef(folderId);
-  const [, setTick] = useState(0);
+  const [tick, setTick] = useState(0);
   const listRef = useRef(null);
   const [margin, setMargin] = useState(0);
   const [width, setWidth] = useState(1000);
@@ -86,8 +86,12 @@ export function FileList(props) {
       if (msg.folder !== folderRef.current) return;
       const first = Math.floor(msg.offset / PAGE);
       for (let p = 0; p * PAGE < msg.rows.length; p++) {
-        cache.current.set(first + p, { gen: msg.gen, rows: msg.rows.slice(p * PAGE, (p + 1) * PAGE) });
-        asked.current.delete(first + p);
+        // Answers may arrive out of order: one read before a live change never replaces one read after.
+        const have = cache.current.get(first + p);
+        if (!have || have.gen <= msg.gen) {
+          cache.current.set(first + p, { gen: msg.gen, rows: msg.rows.slice(p * PAGE, (p + 1) * PAGE) });
+        }
+        if ((asked.current.get(first + p) ?? -1) <= msg.gen) asked.current.delete(first + p);
       }
       setTick((t) => t + 1);
     };
@@ -142,8 +146,8 @@ export function FileList(props) {
     const want = () => {
       for (let p = Math.floor(first / PAGE); p <= Math.floor(last / PAGE); p++) {
         const have = cache.current.get(p);
-        if (have && have.gen === gen) continue;
-        if (asked.current.get(p) === gen) continue;
+        if (have && have.gen >= gen) continue;
+        if ((asked.current.get(p) ?? -1) >= gen) continue;
         asked.current.set(p, gen);
         onNeed(p * PAGE, gen);
       }
@@ -151,7 +155,7 @@ export function FileList(props) {
     const fresh = !cache.current.size;
     const t = setTimeout(want, fresh ? 0 : 60);
     return () => clearTimeout(t);
-  }, [first, last, gen, folderId, total]);
+  }, [first, last, gen, folderId, total, tick]); // tick: a page came, or the asks were forgotten
 
   // A page asked for but never answered (a dropped socket) is asked for again.
   useEffect(() => {

@@ -402,6 +402,30 @@ def test_live_inserts_get_their_icon_f2_renames_the_focused_row_and_dark_theme_r
     page.screenshot(path=str(artifacts / "files-dark-desktop.png"))
 
 
+def test_a_page_lost_on_its_way_after_a_live_change_is_asked_for_again(context: BrowserContext, base_url: str) -> None:
+    _email, token, root = api_user(base_url)
+    h = {"Authorization": f"Bearer {token}"}
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "a.txt"}, content=b"a", headers=h)
+    page = signed_in(context, base_url, token)
+    expect(row(page, "a.txt")).to_be_visible()
+    # The next page the server sends never reaches the list (as with a socket that dropped it).
+    page.evaluate(
+        """() => {
+          const reg = window.pcsList, put = reg.put;
+          window.__pcsDropped = 0;
+          reg.put = function (msg) {
+            if (!window.__pcsDropped++) return;
+            return put.call(this, msg);
+          };
+        }"""
+    )
+    httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "b.txt"}, content=b"b", headers=h)
+    expect(page.locator("#file-browser")).to_have_attribute("data-total", "2")
+    # The list asks again for a page it never got (every 5 s), without a scroll or another change.
+    expect(row(page, "b.txt")).to_be_visible(timeout=12_000)
+    assert page.evaluate("window.__pcsDropped") >= 2
+
+
 def test_image_preview_steps_to_the_next_and_previous_file_and_zooms(context: BrowserContext, base_url: str) -> None:
     import io
 
