@@ -124,7 +124,7 @@
     document.getElementById("upload-total").value = pct;
     document.getElementById("upload-summary").textContent =
       running ? `Uploading ${running} file${running === 1 ? "" : "s"} · ${pct}%` :
-      `${done} uploaded` + (failed ? ` · ${failed} need attention` : "");
+      `${done} uploaded` + (failed ? ` · ${failed} ${failed === 1 ? "needs" : "need"} attention` : "");
   }
   function setState(it, state, text) {
     it.state = state;
@@ -558,7 +558,20 @@
     if (e.key === "Enter" && e.target.classList.contains("pcs-name")) return; // the focused name opens itself
     let done = false;
     if (e.key === "Enter") done = click('.pcs-row[data-selected="true"] .pcs-name');
-    else if (e.key === "F2") done = click("#rename-selected");
+    else if (e.key === "F2") {
+      // The focused row is the one renamed, selected first if it is not.
+      const row = e.target.closest(".pcs-row");
+      if (row && row.dataset.selected !== "true") {
+        row.click();
+        const t0 = performance.now();
+        const wait = () => {
+          if (row.dataset.selected === "true" && click("#rename-selected")) return;
+          if (performance.now() - t0 < 2000) requestAnimationFrame(wait);
+        };
+        requestAnimationFrame(wait);
+        done = true;
+      } else done = click("#rename-selected");
+    }
     else if (e.key === "Delete") done = click("#delete-selected");
     else if (e.key === "Escape") done = click("#clear-selection");
     else if (e.key === "a" && (e.ctrlKey || e.metaKey)) done = click("#select-all");

@@ -16,12 +16,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from . import audit_api, cluster, dashboard, drop, listing, recovery, sharing, small, thumbs, ui, upload
+from . import audit_api, browser_scale, cluster, dashboard, drop, listing, recovery, sharing, small, thumbs, ui, upload
 from . import search as search_bench
 from .common import RESULTS_DIR, Row, Section, log, render_table, write_json
 from .stack import ROOT, Api, Stack, running_stack
 
-BENCHES = ("upload", "small", "listing", "ui", "thumbs", "sharing", "recovery", "search", "dashboard", "cluster")
+BENCHES = (
+    "upload",
+    "small",
+    "listing",
+    "ui",
+    "thumbs",
+    "sharing",
+    "recovery",
+    "search",
+    "dashboard",
+    "cluster",
+    "browser_scale",
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -55,6 +67,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--cluster-users", type=int, default=1, help="accounts the cluster's small files spread over")
     p.add_argument("--cluster-granian-workers", type=int, default=None, help="app workers per cluster instance")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="Redis for the cluster benchmark")
+    p.add_argument("--scale-entries", type=int, default=100_000, help="entries in the browser_scale folder")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory (data, stack log)")
     args = p.parse_args(argv)
     args.only = [b.strip() for b in args.only.split(",") if b.strip()]
@@ -158,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                                 ),
                             )
                         )
+                if "browser_scale" in args.only:
+                    sections.append(guarded("browser_scale", lambda: browser_scale.run(stack, api, args)))
                 if "ui" in args.only:
                     sections.append(guarded("ui", lambda: ui.run(stack, api, args)))
                     sections.append(guarded("ui (folder drop)", lambda: drop.run(stack, api, work)))

@@ -207,6 +207,26 @@ class BulkInto(Strict):
     parent_id: str = NodeRef("The folder to move or copy them into.")
 
 
+_Excluded = Annotated[
+    list[Annotated[str, Field(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH)]],
+    Field(max_length=100_000, description="Entries of the folder to leave out."),
+]
+
+
+class BulkFolderInto(Strict):
+    op: Literal["move", "copy"]
+    exclude: _Excluded = []
+    parent_id: str = NodeRef("The folder to move or copy them into.")
+
+
+class BulkFolderTrash(Strict):
+    op: Literal["trash"]
+    exclude: _Excluded = []
+
+
+BulkFolder = Annotated[BulkFolderInto | BulkFolderTrash, Field(discriminator="op")]
+
+
 class BulkItem(BaseModel):
     id: str
     status: Literal["done", "unchanged", "failed"]

@@ -27,7 +27,9 @@ class Archive:
     chunks: Iterator[bytes]
 
 
-def _walk(core: Core, actor: Actor, ids: list[str]) -> tuple[str, list[tuple[str, Download | None]]]:
+def _walk(
+    core: Core, actor: Actor, ids: list[str], exclude: frozenset[str] = frozenset()
+) -> tuple[str, list[tuple[str, Download | None]]]:
     entries: list[tuple[str, Download | None]] = []
     with core.db.read() as s:
         tops = [check_node(s, actor, i, Perm.READ) for i in ids]
@@ -43,7 +45,7 @@ def _walk(core: Core, actor: Actor, ids: list[str]) -> tuple[str, list[tuple[str
                     .where(Node.parent_id == node.id, col(Node.trashed_at).is_(None))
                     .order_by(col(Node.kind), col(Node.name_key))
                 ).all()
-                queue.extend((k, f"{path}/{k.name}") for k in kids)
+                queue.extend((k, f"{path}/{k.name}") for k in kids if k.id not in exclude)
             elif node.version_id is not None:
                 row = s.exec(
                     select(Version, Blob)
@@ -69,12 +71,15 @@ def unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def build(core: Core, actor: Actor, ids: list[str]) -> Archive:
-    """A zip of the given files and folders (each checked for read access)."""
+def build(core: Core, actor: Actor, ids: list[str], exclude: list[str] | None = None) -> Archive:
+    """A zip of the given files and folders (each checked for read access), less anything inside them
+    listed in ``exclude`` (a whole folder selected but for a few items)."""
     ids = list(dict.fromkeys(ids))  # a repeat counts once
     if not ids or len(ids) > 1000:
         raise InvalidInput("Choose between 1 and 1000 items to download.")
-    name, entries = _walk(core, actor, ids)
+    if exclude is not None and len(exclude) > 1000:
+        raise InvalidInput("Leave out at most 1000 items.")
+    name, entries = _walk(core, actor, ids, frozenset(exclude or ()))
     zs = zipstream.ZipStream(sized=True)
     for path, dl in entries:
         if dl is None:

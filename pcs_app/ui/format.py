@@ -78,8 +78,10 @@ def version_url(node_id: str, version_id: int | None, inline: bool = False) -> s
     return f"/api/v1/nodes/{quote(node_id)}/content?version={version_id}" + ("&inline=true" if inline else "")
 
 
-def archive_url(ids: list[str]) -> str:
-    return "/api/v1/archive?" + "&".join(f"ids={quote(i)}" for i in ids)
+def archive_url(ids: list[str], exclude: list[str] | None = None) -> str:
+    return "/api/v1/archive?" + "&".join(
+        [f"ids={quote(i)}" for i in ids] + [f"exclude={quote(i)}" for i in exclude or []]
+    )
 
 
 def thumb_url(node_id: str, sha256: str, size: int = 256) -> str:

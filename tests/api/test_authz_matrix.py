@@ -161,6 +161,11 @@ ACCOUNT_ROUTES: dict[str, tuple[Req, dict[str, int]]] = {
         lambda w, r: ("POST", f"/api/v1/nodes/{w.folder}/folders", {"json": {"name": f"d-{secrets.token_hex(3)}"}}),
         {"owner": 201, "editor": 201, "viewer": 403},
     ),
+    # A whole folder at once: readable is enough to ask, each entry then says what was allowed.
+    "bulk_folder": (
+        lambda w, r: ("POST", f"/api/v1/nodes/{_subfolder(w)}/bulk", {"json": {"op": "trash"}}),
+        {"owner": 200, "editor": 200, "viewer": 200},
+    ),
     "copy_node": (
         lambda w, r: (
             "POST",

@@ -28,7 +28,9 @@ def pct(values: list[float], p: float) -> float:
 
 def test_a_tab_served_by_one_instance_sees_an_upload_through_the_other_live(cluster: Cluster, browser: Browser) -> None:
     _email, token, root = signup(cluster.url)
-    context = browser.new_context(base_url=cluster.url)
+    # The file list is virtualized: only the rows on screen (and a few beyond) are in the page. A tab tall
+    # enough for all 2 x TRIES rows, so each upload's row shows wherever its name sorts.
+    context = browser.new_context(base_url=cluster.url, viewport={"width": 1280, "height": 2600})
     try:
         page, sockets = open_files(context, cluster.url, token)
         here = cluster.instance_at(sockets.current)  # the instance holding this tab's websocket

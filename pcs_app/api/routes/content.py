@@ -74,9 +74,13 @@ async def download_archive(
         list[Annotated[str, Query(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH)]],
         Query(min_length=1, max_length=1000, description="1 to 1,000 files and folders (repeats count once)."),
     ],
+    exclude: Annotated[
+        list[Annotated[str, Query(pattern=ID_PATTERN, min_length=ID_LENGTH, max_length=ID_LENGTH)]],
+        Query(max_length=1000, description="Items inside those folders to leave out of the zip."),
+    ] = [],  # noqa: B006 - FastAPI copies query defaults
 ) -> Response:
     """Files and folders as one zip (stored, zip64), streamed as it is read from storage."""
-    arc = await run_in_threadpool(archive.build, get_core(), user, ids)
+    arc = await run_in_threadpool(archive.build, get_core(), user, ids, exclude)
     headers = {
         "Content-Disposition": content_disposition(arc.name, False),
         "Content-Length": str(arc.size),

@@ -14,6 +14,8 @@ from ..ids import NodeId
 from ..responses import ON_FOLDERS, errors, links
 from ..schemas import (
     CURSOR_PATTERN,
+    BulkFolder,
+    BulkFolderInto,
     BulkIds,
     BulkInto,
     BulkItem,
@@ -104,7 +106,10 @@ def restore_node(node_id: NodeId, user: Actor, body: RestoreRequest | None = Non
 
 
 def _bulk(op: str, ids: list[str], parent_id: str | None, user: Actor) -> BulkOut:
-    result = tree.apply(get_core(), user, op, ids, parent_id)
+    return _bulk_out(tree.apply(get_core(), user, op, ids, parent_id))
+
+
+def _bulk_out(result: tree.BulkResult) -> BulkOut:
     items = [
         BulkItem(
             id=o.id,
@@ -139,3 +144,11 @@ def bulk_trash(body: BulkIds, user: Actor) -> BulkOut:
 def bulk_restore(body: BulkIds, user: Actor) -> BulkOut:
     """Bring many items back from the trash."""
     return _bulk("restore", body.ids, None, user)
+
+
+@router.post("/nodes/{node_id:id}/bulk", response_model=BulkOut, tags=["bulk"], responses=errors(403, 409))
+def bulk_folder(node_id: NodeId, body: BulkFolder, user: Actor) -> BulkOut:
+    """Move, copy or trash everything in a folder except ``exclude`` ("select all N in this folder"),
+    however many entries it holds, in one request; each entry succeeds or fails on its own."""
+    dest = body.parent_id if isinstance(body, BulkFolderInto) else None
+    return _bulk_out(tree.apply_folder(get_core(), user, body.op, node_id, body.exclude, dest))

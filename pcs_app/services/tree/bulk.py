@@ -14,11 +14,12 @@ from ..core import Core
 from ..errors import InvalidInput, PCSError
 from .copy import copy
 from .edit import move
-from .listing import get_node
+from .listing import child_ids, get_node
 from .purge import delete_forever
-from .trash import restore, trash
+from .trash import restore, restore_many, trash, trash_many
 
 MAX_ITEMS = 1000
+STEP = 100  # a whole-folder action reports progress this often
 Status = Literal["done", "unchanged", "failed"]
 OPS = ("move", "copy", "trash", "restore", "delete")  # delete: for good, from the trash
 
@@ -74,6 +75,17 @@ def apply(core: Core, actor: Actor, op: str, ids: Sequence[object], dest_id: obj
         "delete": lambda i: _delete_forever(core, actor, i),
     }
     result = BulkResult()
+    if op in ("trash", "restore"):  # one transaction for many: a whole folder is not one commit per item
+        many = trash_many if op == "trash" else restore_many
+        wanted = _ids(ids)
+        got_all = many(core, actor, wanted)
+        for node_id in wanted:
+            got = got_all[node_id]
+            if isinstance(got, PCSError):
+                result.outcomes.append(Outcome(node_id, "failed", error=got))
+            else:
+                result.outcomes.append(Outcome(node_id, "done", got))
+        return result
     for node_id in _ids(ids):
         try:
             if op == "move" and (node_id == dest_id or get_node(core, actor, node_id).parent_id == dest_id):
@@ -92,3 +104,29 @@ def _delete_forever(core: Core, actor: Actor, node_id: str) -> Node:
         node = check_node(s, actor, node_id, Perm.OWN, allow_trashed=True)
     delete_forever(core, actor, node_id)
     return node
+
+
+def apply_folder(
+    core: Core,
+    actor: Actor,
+    op: str,
+    folder_id: object,
+    exclude: Sequence[object] = (),
+    dest_id: object = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> BulkResult:
+    """Run ``op`` on everything in ``folder_id`` except ``exclude`` ("select all N in this folder"),
+    in steps of at most ``MAX_ITEMS``, calling ``on_progress(handled, total)`` after each step."""
+    if op not in ("move", "copy", "trash"):
+        raise InvalidInput("A whole folder can be moved, copied or trashed.")
+    if op in ("move", "copy") and dest_id is None:
+        raise InvalidInput("Choose the folder to move or copy into.")
+    if len(exclude) > MAX_ITEMS * 100 or not all(isinstance(i, str) for i in exclude):
+        raise InvalidInput("exclude must be a list of ids.")
+    ids = child_ids(core, actor, folder_id, {str(i) for i in exclude})
+    result = BulkResult()
+    for start in range(0, len(ids), STEP):
+        result.outcomes.extend(apply(core, actor, op, ids[start : start + STEP], dest_id).outcomes)
+        if on_progress is not None:
+            on_progress(min(start + STEP, len(ids)), len(ids))
+    return result

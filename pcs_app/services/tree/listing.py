@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import tuple_
+from sqlalchemy import func, tuple_
 from sqlmodel import col, select
 
 from pcs_app.models import FILE, FOLDER, Node, User
@@ -123,3 +123,53 @@ def list_children(
     more = len(items) > limit
     items = items[:limit]
     return Page(items, _encode_cursor(sort, desc, items[-1]) if more else None)
+
+
+def count_children(core: Core, actor: Actor, folder_id: object) -> int:
+    """How many live entries a folder holds."""
+    with core.db.read() as s:
+        folder = check_folder(s, actor, folder_id, Perm.READ)
+        q = select(func.count()).select_from(Node).where(Node.parent_id == folder.id, col(Node.trashed_at).is_(None))
+        return int(s.exec(q).one())
+
+
+def list_window(
+    core: Core, actor: Actor, folder_id: object, *, sort: str = "name", desc: bool = False, offset: int, limit: int
+) -> tuple[int, list[Node]]:
+    """Rows ``offset`` .. ``offset + limit`` of a folder in listing order, and how many it holds in all:
+    what a scrolled (virtualized) view needs to jump anywhere, e.g. straight to the end of 100,000 rows."""
+    if sort not in SORTS:
+        raise InvalidInput(f"sort must be one of {', '.join(SORTS)}.")
+    check_limit(core, limit)
+    if isinstance(offset, bool) or offset < 0:
+        raise InvalidInput("offset must be a whole number, 0 or more.")
+    column = _sort_column(sort)
+    order = [column.desc(), col(Node.id).desc()] if desc else [column.asc(), col(Node.id).asc()]
+    items: list[Node] = []
+    with core.db.read() as s:
+        folder = check_folder(s, actor, folder_id, Perm.READ)
+        live = (Node.parent_id == folder.id, col(Node.trashed_at).is_(None))
+        counts = dict(s.exec(select(Node.kind, func.count()).where(*live).group_by(Node.kind)).all())
+        n_folders, total = int(counts.get(FOLDER, 0)), int(sum(counts.values()))
+        if offset < n_folders:
+            q = select(Node).where(*live, Node.kind == FOLDER).order_by(*order).offset(offset).limit(limit)
+            items.extend(s.exec(q).all())
+        want = limit - len(items)
+        if want > 0 and offset + len(items) < total:
+            q = select(Node).where(*live, Node.kind == FILE).order_by(*order)
+            items.extend(s.exec(q.offset(max(0, offset - n_folders)).limit(want)).all())
+    return total, items
+
+
+def child_ids(
+    core: Core, actor: Actor, folder_id: object, exclude: set[str] | frozenset[str] = frozenset()
+) -> list[str]:
+    """Every live entry of a folder (in name order), less ``exclude``: a whole-folder selection."""
+    with core.db.read() as s:
+        folder = check_folder(s, actor, folder_id, Perm.READ)
+        q = (
+            select(Node.id)
+            .where(Node.parent_id == folder.id, col(Node.trashed_at).is_(None))
+            .order_by(col(Node.kind), col(Node.name_key), col(Node.id))  # folders ('dir') first
+        )
+        return [i for i in s.exec(q).all() if i not in exclude]

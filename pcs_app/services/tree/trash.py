@@ -15,7 +15,7 @@ from pcs_app.models import FOLDER, Node, User, utcnow
 
 from ..access import Actor, Perm, check, check_node
 from ..core import Core
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, PCSError
 from ..names import name_key, numbered
 from ..paths import path_of
 from ..tx import Tx, write_tx
@@ -29,23 +29,48 @@ def trash(core: Core, actor: Actor, node_id: object) -> Node:
     with core.db.read() as s:
         owner = check_node(s, actor, node_id, Perm.WRITE).owner_id
     with write_tx(core, owner) as tx:
-        s = tx.s
-        got = check(s, actor, node_id, Perm.WRITE)
-        node = got.node
-        require_not_root(node)
-        if node.id == got.root:
-            raise Forbidden("Only its owner can delete a shared folder itself; leave the share instead.")
-        now = utcnow()
-        below = subtree_ids(s, node.id, None) if node.kind == FOLDER else []
-        for i in range(0, len(below), _BATCH):
-            s.exec(update(Node).where(col(Node.id).in_(below[i : i + _BATCH])).values(trashed_at=now))
-        parent = s.get(Node, node.parent_id)
-        node.trashed_at, node.trash_root = now, True
-        node.trashed_from = "/" + "/".join(n.name for n in path_of(s, parent)[1:]) if parent is not None else "/"
-        s.add(node)
-        if parent is not None:
-            touch(s, parent)
-        tx.record(node, "trashed")
+        return _trash_in(tx, actor, node_id)
+
+
+def trash_many(core: Core, actor: Actor, ids: list[str]) -> dict[str, Node | PCSError]:
+    """Move many items to the trash, one transaction per owner (a whole folder of them costs one commit,
+    not one each); each item still succeeds or fails on its own."""
+    out: dict[str, Node | PCSError] = {}
+    owners: dict[int, list[str]] = {}
+    with core.db.read() as s:
+        for i in ids:
+            try:
+                owners.setdefault(check_node(s, actor, i, Perm.WRITE).owner_id, []).append(i)
+            except PCSError as e:
+                out[i] = e
+    for owner, group in owners.items():
+        with write_tx(core, owner) as tx:
+            for i in group:
+                try:
+                    out[i] = _trash_in(tx, actor, i)
+                except PCSError as e:  # checked before anything is changed: the others go on
+                    out[i] = e
+    return out
+
+
+def _trash_in(tx: Tx, actor: Actor, node_id: object) -> Node:
+    s = tx.s
+    got = check(s, actor, node_id, Perm.WRITE)
+    node = got.node
+    require_not_root(node)
+    if node.id == got.root:
+        raise Forbidden("Only its owner can delete a shared folder itself; leave the share instead.")
+    now = utcnow()
+    below = subtree_ids(s, node.id, None) if node.kind == FOLDER else []
+    for i in range(0, len(below), _BATCH):
+        s.exec(update(Node).where(col(Node.id).in_(below[i : i + _BATCH])).values(trashed_at=now))
+    parent = s.get(Node, node.parent_id)
+    node.trashed_at, node.trash_root = now, True
+    node.trashed_from = "/" + "/".join(n.name for n in path_of(s, parent)[1:]) if parent is not None else "/"
+    s.add(node)
+    if parent is not None:
+        touch(s, parent)
+    tx.record(node, "trashed")
     return node
 
 
@@ -87,29 +112,61 @@ def restore(core: Core, actor: Actor, node_id: object, on_conflict: str = "renam
     with core.db.read() as s:
         owner = check_node(s, actor, node_id, Perm.WRITE, allow_trashed=True).owner_id
     with write_tx(core, owner) as tx:
-        s = tx.s
-        node = check_node(s, actor, node_id, Perm.WRITE, allow_trashed=True)
-        if node.trashed_at is None or not node.trash_root:
-            raise NotFound("That item is not in the trash.")
-        parent = s.get(Node, node.parent_id)
-        # Its folder if that is still there (even renamed or moved); else the path it was at, made
-        # again. (An item whose folder was deleted for good hangs under the root: purge.py.)
-        rehomed = parent is not None and parent.parent_id is None and (node.trashed_from or "/") != "/"
-        if parent is None or parent.trashed_at is not None or rehomed:
-            parent = _folder_at(tx, node.owner_id, node.trashed_from or "/")
-        clash = taken(s, parent.id, node.name)
-        if clash is not None and on_conflict == "fail":
-            raise Conflict(f"'{clash.name}' is in that folder now.", existing_id=clash.id)
-        final = restored_name(s, parent.id, node.name)
-        below = subtree_ids(s, node.id, node.trashed_at) if node.kind == FOLDER else []
-        for i in range(0, len(below), _BATCH):
-            s.exec(update(Node).where(col(Node.id).in_(below[i : i + _BATCH])).values(trashed_at=None))
-        node.trashed_at, node.trash_root, node.trashed_from = None, False, None
-        node.parent_id, node.name, node.name_key = parent.id, final, name_key(final)
-        s.add(node)
-        flush_unique(s)
-        touch(s, parent)
-        tx.record(node, "restored")
+        return _restore_in(tx, actor, node_id, on_conflict)
+
+
+def restore_many(core: Core, actor: Actor, ids: list[str]) -> dict[str, Node | PCSError]:
+    """Bring many items back (names that clash are renamed), one transaction per owner; if that
+    transaction fails, its items are restored one by one so each gets its own outcome."""
+    out: dict[str, Node | PCSError] = {}
+    owners: dict[int, list[str]] = {}
+    with core.db.read() as s:
+        for i in ids:
+            try:
+                node = check_node(s, actor, i, Perm.WRITE, allow_trashed=True)
+                if node.trashed_at is None or not node.trash_root:
+                    raise NotFound("That item is not in the trash.")
+                owners.setdefault(node.owner_id, []).append(i)
+            except PCSError as e:
+                out[i] = e
+    for owner, group in owners.items():
+        try:
+            with write_tx(core, owner) as tx:
+                done = {i: _restore_in(tx, actor, i, "rename") for i in group}
+            out.update(done)
+        except PCSError:
+            for i in group:
+                try:
+                    out[i] = restore(core, actor, i)
+                except PCSError as e:
+                    out[i] = e
+    return out
+
+
+def _restore_in(tx: Tx, actor: Actor, node_id: object, on_conflict: str) -> Node:
+    s = tx.s
+    node = check_node(s, actor, node_id, Perm.WRITE, allow_trashed=True)
+    if node.trashed_at is None or not node.trash_root:
+        raise NotFound("That item is not in the trash.")
+    parent = s.get(Node, node.parent_id)
+    # Its folder if that is still there (even renamed or moved); else the path it was at, made
+    # again. (An item whose folder was deleted for good hangs under the root: purge.py.)
+    rehomed = parent is not None and parent.parent_id is None and (node.trashed_from or "/") != "/"
+    if parent is None or parent.trashed_at is not None or rehomed:
+        parent = _folder_at(tx, node.owner_id, node.trashed_from or "/")
+    clash = taken(s, parent.id, node.name)
+    if clash is not None and on_conflict == "fail":
+        raise Conflict(f"'{clash.name}' is in that folder now.", existing_id=clash.id)
+    final = restored_name(s, parent.id, node.name)
+    below = subtree_ids(s, node.id, node.trashed_at) if node.kind == FOLDER else []
+    for i in range(0, len(below), _BATCH):
+        s.exec(update(Node).where(col(Node.id).in_(below[i : i + _BATCH])).values(trashed_at=None))
+    node.trashed_at, node.trash_root, node.trashed_from = None, False, None
+    node.parent_id, node.name, node.name_key = parent.id, final, name_key(final)
+    s.add(node)
+    flush_unique(s)
+    touch(s, parent)
+    tx.record(node, "restored")
     return node
 
 

@@ -9,6 +9,7 @@ from reflex.vars import ObjectVar
 
 from ..states import ActionsState, PreviewState
 from ..states.history import HistoryState
+from ..states.preview import TEXT_PREVIEW_BYTES
 
 
 def name_dialog() -> rx.Component:
@@ -93,6 +94,36 @@ def picker_dialog() -> rx.Component:
                 id="picker-folders",
             ),
             rx.cond(
+                ActionsState.picker_naming,
+                rx.form(
+                    rx.hstack(
+                        rx.input(
+                            name="name",
+                            placeholder="New folder name",
+                            auto_focus=True,
+                            id="picker-new-name",
+                            flex_grow="1",
+                            aria_label="New folder name",
+                        ),
+                        rx.button("Create", type="submit", variant="soft", id="picker-new-submit"),
+                        width="100%",
+                        margin_top="0.5rem",
+                    ),
+                    on_submit=ActionsState.picker_new_folder,
+                    reset_on_submit=True,
+                ),
+                rx.button(
+                    rx.icon("folder-plus", size=16),
+                    "New folder",
+                    variant="ghost",
+                    size="2",
+                    on_click=ActionsState.set_picker_naming(True),
+                    id="picker-new-folder",
+                    margin_top="0.5rem",
+                    class_name="pcs-touch",
+                ),
+            ),
+            rx.cond(
                 ActionsState.dialog_error != "",
                 rx.text(ActionsState.dialog_error, color_scheme="red", size="2", role="alert"),
             ),
@@ -121,8 +152,14 @@ def preview_body() -> rx.Component | rx.Var[Any]:
         p["preview"],
         (
             "image",
-            rx.image(
-                src=inline, alt=p["name"], max_height="70vh", max_width="100%", object_fit="contain", margin="auto"
+            # A click zooms to the image's own size (scroll to pan) and back (assets/browser_nav.js).
+            rx.box(
+                rx.image(
+                    src=inline, alt=p["name"], max_height="70vh", max_width="100%", object_fit="contain", margin="auto"
+                ),
+                class_name="pcs-zoom",
+                id="preview-image",
+                title="Click to zoom",
             ),
         ),
         ("video", rx.el.video(src=inline, controls=True, style={"max_width": "100%", "max_height": "70vh"})),
@@ -156,12 +193,38 @@ def preview_dialog() -> rx.Component:
                     p["name"], margin="0", overflow="hidden", text_overflow="ellipsis", white_space="nowrap"
                 ),
                 rx.spacer(),
+                rx.icon_button(
+                    rx.icon("chevron-left", size=18),
+                    variant="ghost",
+                    aria_label="Previous file",
+                    on_click=PreviewState.preview_step(-1),
+                    id="preview-prev",
+                    class_name="pcs-touch",
+                ),
+                rx.icon_button(
+                    rx.icon("chevron-right", size=18),
+                    variant="ghost",
+                    aria_label="Next file",
+                    on_click=PreviewState.preview_step(1),
+                    id="preview-next",
+                    class_name="pcs-touch",
+                ),
                 rx.dialog.close(rx.icon_button(rx.icon("x", size=18), variant="ghost", aria_label="Close preview")),
                 align="center",
                 width="100%",
             ),
             rx.text(p["size"] + " · " + p["mime"] + " · modified " + p["modified"], size="2", color_scheme="gray"),
             rx.box(preview_body(), margin_y="1rem", id="preview-body"),
+            rx.cond(
+                PreviewState.preview_cut,
+                rx.callout(
+                    f"This shows the first {TEXT_PREVIEW_BYTES // 1024} KiB only. Download the file to read all of it.",
+                    icon="info",
+                    size="1",
+                    margin_bottom="0.75rem",
+                    id="preview-cut",
+                ),
+            ),
             rx.hstack(
                 rx.button(
                     rx.icon("history", size=16),
@@ -190,9 +253,9 @@ def preview_dialog() -> rx.Component:
 
 def undo_bar() -> rx.Component:
     return rx.cond(
-        ActionsState.undo_ids.length() > 0,
+        ActionsState.undo_shown,
         rx.hstack(
-            rx.text(ActionsState.undo_label, size="2"),
+            rx.text(ActionsState.undo_label, size="2", class_name="pcs-ellipsis", white_space="nowrap"),
             rx.button("Undo", size="2", variant="solid", on_click=ActionsState.undo, id="undo"),
             rx.icon_button(
                 rx.icon("x", size=16),
@@ -200,11 +263,15 @@ def undo_bar() -> rx.Component:
                 variant="ghost",
                 on_click=ActionsState.dismiss_undo,
                 aria_label="Dismiss",
+                class_name="pcs-undo-close pcs-touch",
             ),
             position="fixed",
             bottom="1rem",
             left="50%",
             transform="translateX(-50%)",
+            width="max-content",
+            max_width="calc(100vw - 1rem)",
+            class_name="pcs-undo-bar",
             background="var(--gray-12)",
             color="var(--gray-1)",
             padding="0.5rem 0.75rem",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.style import set_color_mode
 
 from .. import routes
 from ..states import AuthState, FilesState
@@ -47,7 +48,7 @@ def header() -> rx.Component:
                 )
             ),
             rx.menu.content(
-                rx.menu.item(AuthState.email, disabled=True),
+                rx.menu.item(AuthState.email, disabled=True, class_name="pcs-account-email"),
                 rx.menu.separator(),
                 rx.menu.item("My files", on_click=rx.redirect(routes.FILES)),
                 rx.menu.item("Shared with me", on_click=rx.redirect(routes.SHARED), id="menu-shared"),
@@ -56,6 +57,15 @@ def header() -> rx.Component:
                 rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD), id="menu-dashboard"),
                 rx.menu.item("Activity", on_click=rx.redirect(routes.ACTIVITY), id="menu-activity"),
                 rx.menu.item("Settings", on_click=rx.redirect(routes.SETTINGS), id="menu-settings"),
+                # Light or dark, or follow the system (the default).
+                rx.menu.sub(
+                    rx.menu.sub_trigger(rx.icon("sun-moon", size=16), "Theme", id="menu-theme"),
+                    rx.menu.sub_content(
+                        rx.menu.item("System", on_click=set_color_mode("system"), id="theme-system"),
+                        rx.menu.item("Light", on_click=set_color_mode("light"), id="theme-light"),
+                        rx.menu.item("Dark", on_click=set_color_mode("dark"), id="theme-dark"),
+                    ),
+                ),
                 rx.menu.separator(),
                 rx.menu.item("Sign out", on_click=AuthState.sign_out, id="sign-out"),
             ),
@@ -69,6 +79,22 @@ def header() -> rx.Component:
 def breadcrumbs() -> rx.Component:
     return rx.el.nav(
         rx.hstack(
+            # On a phone a deep path shows as "… / parent / folder"; the "…" goes one level further up.
+            rx.cond(
+                FilesState.crumbs.length() > 2,
+                rx.hstack(
+                    rx.link(
+                        "…",
+                        href=FilesState.crumbs[FilesState.crumbs.length() - 3]["href"],
+                        aria_label="Folders above",
+                        class_name="pcs-touch-link",
+                        size="3",
+                    ),
+                    align="center",
+                    spacing="1",
+                    class_name="pcs-crumb-more",
+                ),
+            ),
             rx.foreach(
                 FilesState.crumbs,
                 lambda c, i: rx.hstack(
@@ -84,6 +110,8 @@ def breadcrumbs() -> rx.Component:
                     ),
                     align="center",
                     spacing="1",
+                    class_name="pcs-crumb",
+                    custom_attrs={"data-deep": rx.cond(i < FilesState.crumbs.length() - 2, "true", "false")},
                 ),
             ),
             wrap="wrap",

@@ -1,68 +1,65 @@
-"""The folder's entries as a list or a grid. Stateless: each piece takes the row's Var."""
+"""The folder's entries as a list or a grid: a virtualized list (assets/file_list.jsx, on
+@tanstack/react-virtual) that renders only the rows in view, under a sticky column header."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import reflex as rx
-from reflex.vars import ObjectVar
+from reflex.event import passthrough_event_spec
 
 from ..states import FilesState, PreviewState, SelectionState
-from ..styles import ROW_HEIGHT, focus_ring, mobile_hidden
+from ..styles import focus_ring
 
-Row = ObjectVar[dict[str, str]]
-
-
-def _row_attrs(item: Row, selected: rx.Var[bool]) -> dict[str, Any]:
-    return {
-        "data-node-id": item["id"],
-        "data-kind": item["kind"],
-        "data-drop-folder": rx.cond(item["kind"] == "folder", item["id"], ""),
-        "draggable": "true",
-        "data-selected": rx.cond(selected, "true", "false"),
-    }
+VIRTUAL_VERSION = "3.14.26"
 
 
-def name_button(item: Row) -> rx.Component:
-    return rx.hstack(
-        rx.el.button(
-            item["name"],
-            on_click=[rx.stop_propagation, PreviewState.open_item(item["id"])],
-            class_name="pcs-name",
-            title=item["name"],
-        ),
-        rx.cond(
-            item["shared"] == "1",
-            rx.icon(
-                "users",
-                size=14,
-                color="var(--accent-11)",
-                flex_shrink="0",
-                aria_label="Shared",
-                class_name="pcs-shared",
-            ),
-        ),
-        align="center",
-        spacing="1",
-        min_width="0",
+class FileList(rx.Component):
+    """The virtualized rows. Rows come by script (``window.pcsList.put``), selection as props."""
+
+    library = "$/public/file_list.jsx"
+    tag = "FileList"
+    lib_dependencies: list[str] = [f"@tanstack/react-virtual@{VIRTUAL_VERSION}"]
+
+    folder_id: rx.Var[str]
+    total: rx.Var[int]
+    gen: rx.Var[int]
+    view: rx.Var[str]
+    selected: rx.Var[list[str]]
+    all_mode: rx.Var[bool]
+    excluded: rx.Var[list[str]]
+
+    on_need: rx.EventHandler[passthrough_event_spec(int, int)]
+    on_row_click: rx.EventHandler[passthrough_event_spec(str, int, bool, bool)]
+    on_toggle: rx.EventHandler[passthrough_event_spec(str, int)]
+    on_long_press: rx.EventHandler[passthrough_event_spec(str, int)]
+    on_open: rx.EventHandler[passthrough_event_spec(str)]
+
+
+def file_list(**props: Any) -> rx.Component:
+    return FileList.create(
+        folder_id=FilesState.folder_id,
+        total=FilesState.total,
+        gen=FilesState.gen,
+        view=FilesState.view,
+        selected=SelectionState.selected,
+        all_mode=SelectionState.all_mode,
+        excluded=SelectionState.excluded,
+        on_need=FilesState.need,
+        on_row_click=SelectionState.click_row,
+        on_toggle=SelectionState.toggle,
+        on_long_press=SelectionState.long_press,
+        on_open=PreviewState.open_item,
+        **props,
     )
 
 
-def file_icon(item: Row, size: int) -> rx.Component:
-    return rx.icon(
-        item["icon"],
-        size=size,
-        color=rx.cond(item["kind"] == "folder", "var(--accent-9)", "var(--gray-10)"),
-        flex_shrink="0",
-    )
-
-
-def sort_header(label: str, column: str, **props: Any) -> rx.Component:
+def sort_header(label: str, column: str, class_name: str) -> rx.Component:
     arrow = rx.cond(
         FilesState.sort == column,
         rx.cond(FilesState.desc, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
     )
-    return rx.table.column_header_cell(
+    return rx.el.div(
         rx.button(
             label,
             arrow,
@@ -71,132 +68,47 @@ def sort_header(label: str, column: str, **props: Any) -> rx.Component:
             on_click=FilesState.set_sort(column),
             color_scheme="gray",
             id=f"sort-{column}",
+            aria_label=f"Sort by {label.lower()}",
         ),
-        **props,
+        role="columnheader",
+        class_name=class_name,
     )
 
 
-def list_row(item: Row) -> rx.Component:
-    selected = SelectionState.selected.contains(item["id"])
-    return rx.table.row(
-        rx.table.cell(
-            rx.checkbox(
-                checked=selected,
-                on_change=lambda _v: SelectionState.toggle(item["id"]),
-                aria_label="Select " + item["name"],
-                size="2",
-            ),
-            width="2.5rem",
-            on_click=rx.stop_propagation,
-            vertical_align="middle",
-        ),
-        rx.table.cell(
-            rx.hstack(
-                file_icon(item, 20),
-                rx.vstack(
-                    name_button(item),
-                    rx.text(
-                        rx.cond(item["kind"] == "folder", item["modified"], item["size"] + " · " + item["modified"]),
-                        size="1",
-                        color_scheme="gray",
-                        display=["block", "block", "none"],
-                    ),
-                    spacing="0",
-                    min_width="0",
+def list_head() -> rx.Component:
+    return rx.el.div(
+        rx.el.div(
+            rx.el.label(
+                rx.el.input(
+                    type="checkbox",
+                    checked=SelectionState.all_selected,
+                    on_change=lambda _v: SelectionState.toggle_all(),
+                    aria_label="Select all in this folder",
+                    id="select-all",
+                    class_name="pcs-check-box",
                 ),
-                align="center",
-                spacing="3",
-                min_width="0",
+                class_name="pcs-check-hit",
             ),
-            max_width="0",
-            width="100%",
-            vertical_align="middle",
+            role="columnheader",
+            class_name="pcs-cell-check",
         ),
-        rx.table.cell(item["size"], white_space="nowrap", color="var(--gray-11)", style=mobile_hidden),
-        rx.table.cell(
-            item["modified"],
-            white_space="nowrap",
-            color="var(--gray-11)",
-            style=mobile_hidden,
-            title=item["modified_iso"],
-        ),
-        on_click=lambda e: SelectionState.click_row(item["id"], e),
-        on_double_click=PreviewState.open_item(item["id"]),
-        background=rx.cond(selected, "var(--accent-3)", "transparent"),
-        height=ROW_HEIGHT,
-        cursor="default",
-        custom_attrs=_row_attrs(item, selected),
-        class_name="pcs-row",
+        sort_header("Name", "name", "pcs-cell-name"),
+        sort_header("Size", "size", "pcs-cell-size"),
+        sort_header("Modified", "modified", "pcs-cell-mod"),
+        role="row",
+        class_name="pcs-vhead",
     )
 
 
 def list_view() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                rx.table.column_header_cell(
-                    rx.checkbox(
-                        checked=SelectionState.all_selected,
-                        on_change=lambda _v: SelectionState.toggle_all(),
-                        aria_label="Select all",
-                        id="select-all",
-                        size="2",
-                    ),
-                    width="2.5rem",
-                ),
-                sort_header("Name", "name"),
-                sort_header("Size", "size", style=mobile_hidden, width="7rem"),
-                sort_header("Modified", "modified", style=mobile_hidden, width="9rem"),
-            )
-        ),
-        rx.table.body(rx.foreach(FilesState.items, list_row)),
-        width="100%",
-        variant="ghost",
-        size="1",
+    return rx.el.div(
+        file_list(),
+        role="grid",
+        aria_label="Files",
+        aria_multiselectable="true",
         id="file-list",
-        style={"table_layout": "fixed"},
-    )
-
-
-def grid_card(item: Row) -> rx.Component:
-    selected = SelectionState.selected.contains(item["id"])
-    return rx.card(
-        rx.vstack(
-            rx.center(
-                rx.cond(
-                    item["thumb"] != "",
-                    rx.image(
-                        src=item["thumb"], alt="", loading="lazy", width="100%", height="100%", object_fit="cover"
-                    ),
-                    file_icon(item, 44),
-                ),
-                overflow="hidden",
-                height="5.5rem",
-                width="100%",
-                background="var(--gray-2)",
-                border_radius="var(--radius-2)",
-            ),
-            name_button(item),
-            rx.text(rx.cond(item["kind"] == "folder", "Folder", item["size"]), size="1", color_scheme="gray"),
-            spacing="2",
-            width="100%",
-        ),
-        on_click=lambda e: SelectionState.click_row(item["id"], e),
-        on_double_click=PreviewState.open_item(item["id"]),
-        background=rx.cond(selected, "var(--accent-3)", "var(--color-panel)"),
-        custom_attrs=_row_attrs(item, selected),
-        class_name="pcs-row",
-        size="1",
-    )
-
-
-def grid_view() -> rx.Component:
-    return rx.grid(
-        rx.foreach(FilesState.items, grid_card),
-        columns=rx.breakpoints(initial="2", xs="3", sm="4", md="5", lg="6"),
-        spacing="3",
-        width="100%",
-        id="file-grid",
+        custom_attrs={"aria-rowcount": FilesState.total},
+        class_name="pcs-vtable",
     )
 
 
@@ -205,7 +117,11 @@ def empty_state() -> rx.Component:
         rx.vstack(
             rx.icon("folder-open", size=48, color="var(--gray-8)"),
             rx.heading("This folder is empty", size="4"),
-            rx.text("Drop files or folders here, or use Upload.", color_scheme="gray"),
+            rx.text(
+                rx.el.span("Drop files or folders here, or use Upload.", class_name="pcs-fine-pointer"),
+                rx.el.span("Tap + New to upload files or make a folder.", class_name="pcs-coarse-pointer"),
+                color_scheme="gray",
+            ),
             align="center",
             spacing="2",
         ),
@@ -220,21 +136,10 @@ def listing() -> rx.Component:
         rx.cond(
             FilesState.loading,
             rx.center(rx.spinner(size="3"), padding="3rem"),
-            rx.cond(
-                FilesState.items.length() == 0,
-                empty_state(),
-                rx.cond(FilesState.view == "grid", grid_view(), list_view()),
-            ),
-        ),
-        rx.cond(
-            FilesState.next_cursor != "",
-            rx.center(
-                rx.button("Load more", variant="soft", on_click=FilesState.load_more, id="load-more"),
-                padding="1rem",
-            ),
+            rx.cond(FilesState.total == 0, empty_state(), list_view()),
         ),
         id="file-browser",
-        custom_attrs={"data-folder-id": FilesState.folder_id},
+        custom_attrs={"data-folder-id": FilesState.folder_id, "data-total": FilesState.total},
         tab_index=0,
         aria_label="Files in this folder",
         style={"width": "100%", "min_height": "60vh", **focus_ring},

@@ -7,20 +7,27 @@ import reflex as rx
 from ..components.dialogs import name_dialog, picker_dialog, preview_dialog, undo_bar
 from ..components.header import breadcrumbs, header
 from ..components.history import history_dialog
-from ..components.listing import listing
+from ..components.listing import list_head, listing
 from ..components.share_dialog import share_dialog
 from ..components.toolbar import toolbar
+from ..states import FilesState
 from ..styles import MAX_WIDTH
 
 
 def files_page() -> rx.Component:
     return rx.box(
         rx.vstack(
-            header(),
-            breadcrumbs(),
-            toolbar(),
+            # The header, the path, the actions and the column names stay in view while the rows scroll.
+            rx.box(
+                header(),
+                breadcrumbs(),
+                toolbar(),
+                rx.cond((FilesState.view != "grid") & (FilesState.total > 0), list_head()),
+                id="sticky-top",
+                class_name="pcs-sticky",
+            ),
             listing(),
-            spacing="2",
+            spacing="0",
             width="100%",
             max_width=MAX_WIDTH,
             margin="0 auto",
@@ -36,4 +43,5 @@ def files_page() -> rx.Component:
         rx.el.div(id="upload-panel", role="region", aria_label="Uploads", aria_live="polite"),
         rx.el.div(rx.text("Drop to upload here"), id="drop-overlay", aria_hidden="true"),
         rx.script(src="/uploader.js"),
+        rx.script(src="/browser_nav.js"),
     )

@@ -47,14 +47,18 @@ class ActionsState(SelectionState):
     picker_id: rx.Field[str] = rx.field("")
     picker_crumbs: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     picker_folders: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
-    undo_ids: rx.Field[list[str]] = rx.field(default_factory=list)
+    picker_naming: rx.Field[bool] = rx.field(False)  # the Move/Copy dialog's "New folder" field is open
+    undo_shown: rx.Field[bool] = rx.field(False)
     undo_label: rx.Field[str] = rx.field("")
+    progress: rx.Field[str] = rx.field("")  # "Moving to the trash: 1,200 of 3,000", while a bulk action runs
+    _undo_ids: list[str] = []
+    _undo_gen: int = 0
 
     # -- dialogs -----------------------------------------------------------------------------
     @rx.event
     def open_dialog(self, kind: str) -> Any:
         self.dialog, self.dialog_error = kind, ""
-        if kind == "rename" and len(self.selected) == 1:
+        if kind == "rename" and len(self.selected) == 1 and not self.all_mode:
             it = self.item(self.selected[0])
             self.dialog_name = str(it["name"]) if it else ""
         elif kind == "new_folder":
@@ -79,8 +83,32 @@ class ActionsState(SelectionState):
     async def _after_change(self, user: User) -> None:
         await self.relist(user)
         async with self:
-            ids = {i["id"] for i in self.items}
-            self.selected = [s for s in self.selected if s in ids]
+            self._selection_changed()
+
+    async def _bulk(self, user: User, op: str, dest: str | None = None) -> tuple[BulkResult, int]:
+        """``op`` over the selection, on the server: a list of ids, or the whole folder less the ones
+        taken out (then in steps, with the progress shown as it goes). Returns the outcomes and how
+        many items the selection held."""
+        async with self:
+            all_mode, fid, ids, excluded = self.all_mode, self.folder_id, list(self.selected), list(self.excluded)
+        if not all_mode:
+            return await run(tree.apply, core(), user, op, ids, dest), len(ids)
+        verb = {"move": "Moving", "copy": "Copying", "trash": "Moving to the trash"}.get(op, op)
+        seen: list[tuple[int, int]] = [(0, 0)]
+        task = asyncio.ensure_future(
+            run(tree.apply_folder, core(), user, op, fid, excluded, dest, lambda a, b: seen.append((a, b)))
+        )
+        try:
+            while not task.done():
+                await asyncio.wait([task], timeout=0.25)
+                handled, total = seen[-1]
+                async with self:
+                    self.progress = f"{verb}: {handled:,} of {total:,}" if total else f"{verb}…"
+            result = task.result()
+        finally:
+            async with self:
+                self.progress = ""
+        return result, len(result.outcomes)
 
     @rx.event(background=True)
     async def submit_name(self, form: dict[str, str]) -> Events:
@@ -119,21 +147,44 @@ class ActionsState(SelectionState):
             return
         async with self:
             moving = set(self.selected)
+            self.picker_naming = False
             self.picker_id = folder_id
             self.picker_crumbs = [{"id": n.id, "name": n.name or "My files"} for n in path]
             self.picker_folders = [
                 {"id": n.id, "name": n.name} for n in page.items if n.kind == FOLDER and n.id not in moving
             ]
 
+    @rx.event
+    def set_picker_naming(self, on: bool) -> None:
+        self.picker_naming, self.dialog_error = on, ""
+
+    @rx.event(background=True)
+    async def picker_new_folder(self, form: dict[str, str]) -> Events:
+        """A new folder made inside the one the Move/Copy dialog shows, then opened there."""
+        async with self:
+            parent = self.picker_id
+        user = await self._user()
+        if user is None:
+            return
+        try:
+            made = await run(tree.create_folder, core(), user, parent, form.get("name", ""))
+        except PCSError as e:
+            async with self:
+                self.dialog_error = e.message
+            return
+        async with self:
+            self.picker_naming, self.dialog_error = False, ""
+        yield ActionsState.browse_picker(made.id)
+
     @rx.event(background=True)
     async def move_or_copy_here(self) -> Events:
         async with self:
-            kind, dest, ids = self.dialog, self.picker_id, list(self.selected)
+            kind, dest = self.dialog, self.picker_id
         user = await self._user()
         if user is None or kind not in ("move", "copy"):
             return
         try:
-            result = await run(tree.apply, core(), user, kind, ids, dest)
+            result, _n = await self._bulk(user, kind, dest)
         except PCSError as e:
             async with self:
                 self.dialog_error = e.message
@@ -143,7 +194,8 @@ class ActionsState(SelectionState):
             if result.failed and not result.done:
                 self.dialog_error = text
             else:
-                self.dialog, self.selected = "", []
+                self.dialog = ""
+                self._set([])
         await self._after_change(user)
         yield toast(level, text)
 
@@ -151,15 +203,22 @@ class ActionsState(SelectionState):
     @rx.event(background=True)
     async def trash_selected(self) -> Events:
         async with self:
-            ids = list(self.selected)
+            any_selected = self.all_mode or bool(self.selected)
         user = await self._user()
-        if user is None or not ids:
+        if user is None or not any_selected:
             return
-        result = await run(tree.apply, core(), user, "trash", ids)
+        try:
+            result, _n = await self._bulk(user, "trash")
+        except PCSError as e:
+            yield rx.toast.error(e.message)
+            return
         trashed = [o.id for o in result.done]
         async with self:
-            self.selected = []
-            self.undo_ids = trashed
+            self._set([])
+            self._undo_ids = trashed
+            self._undo_gen += 1
+            mine = self._undo_gen
+            self.undo_shown = bool(trashed)
             self.undo_label = f"{_plural(len(trashed))} moved to the trash"
         await self._after_change(user)
         if result.failed:
@@ -167,21 +226,29 @@ class ActionsState(SelectionState):
         yield
         await asyncio.sleep(UNDO_SECONDS)
         async with self:
-            if self.undo_ids == trashed:
-                self.undo_ids = []
+            if self._undo_gen == mine:
+                self._undo_ids, self.undo_shown = [], False
 
     @rx.event(background=True)
     async def undo(self) -> Events:
         async with self:
-            ids, self.undo_ids = list(self.undo_ids), []
+            ids, self._undo_ids, self.undo_shown = list(self._undo_ids), [], False
         user = await self._user()
         if user is None or not ids:
             return
-        result = await run(tree.apply, core(), user, "restore", ids)
+        result = BulkResult()
+        for start in range(0, len(ids), tree.MAX_ITEMS):
+            part = await run(tree.apply, core(), user, "restore", ids[start : start + tree.MAX_ITEMS])
+            result.outcomes.extend(part.outcomes)
+            if len(ids) > tree.MAX_ITEMS:
+                async with self:
+                    self.progress = f"Restoring: {min(start + tree.MAX_ITEMS, len(ids)):,} of {len(ids):,}"
+        async with self:
+            self.progress = ""
         await self._after_change(user)
         if result.failed:
             yield toast(*summary("Restored", result))
 
     @rx.event
     def dismiss_undo(self) -> None:
-        self.undo_ids = []
+        self._undo_ids, self.undo_shown = [], False

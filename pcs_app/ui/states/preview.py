@@ -21,6 +21,7 @@ class PreviewState(SelectionState):
     preview: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: dict.fromkeys(PREVIEW_KEYS, ""))
     preview_text: rx.Field[str] = rx.field("")
     preview_open: rx.Field[bool] = rx.field(False)
+    preview_cut: rx.Field[bool] = rx.field(False)  # the text shown is only the start of the file
 
     @rx.event
     def open_item(self, item_id: str) -> Any:
@@ -38,8 +39,9 @@ class PreviewState(SelectionState):
             if it is None:
                 return
             item = dict(it)
-            self.preview, self.preview_text, self.preview_open = item, "", True
-            self.selected, self.anchor = [item_id], item_id
+            self.preview, self.preview_text, self.preview_open, self.preview_cut = item, "", True, False
+            self._set([item_id])
+            self.anchor = item_id
         if item["preview"] != "text":
             return
         user = await self._user()
@@ -50,8 +52,28 @@ class PreviewState(SelectionState):
         except PCSError as e:
             yield rx.toast.error(e.message)
             return
+        cut = len(head) >= TEXT_PREVIEW_BYTES
+        if cut and b"\n" in head:
+            head = head[: head.rindex(b"\n") + 1]  # end on a whole line, not in the middle of one
         async with self:
             self.preview_text = head.decode("utf-8", errors="replace")
+            self.preview_cut = cut
+
+    @rx.event
+    def preview_step(self, step: int) -> Any:
+        """Previous (-1) or next (+1) file of the folder in the preview (folders are skipped)."""
+        here = self.item(self.preview.get("id", ""))
+        if here is None or step not in (-1, 1):
+            return None
+        by_index = {int(r.get("index", "-1")): r for r in self._rows.values()}
+        at = int(here.get("index", "-1"))
+        for k in range(1, 200):
+            it = by_index.get(at + k * step)
+            if it is None:
+                return None
+            if it["kind"] == "file":
+                return PreviewState.open_preview(it["id"])
+        return None
 
     @rx.event
     def set_preview_open(self, is_open: bool) -> None:
