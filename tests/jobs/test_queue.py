@@ -116,6 +116,7 @@ def test_periodic_jobs_are_scheduled_from_settings(core: Core) -> None:
     assert jobs["collect_garbage"].interval(core.settings.model_copy(update={"gc_interval_minutes": 0})) is None
     assert core.jobs.periodic == {
         "collect_garbage": core.settings.gc_interval_minutes,
+        "sweep_orphans": 24 * 60,
         "apply_retention": core.settings.retention_interval_minutes,
         "thumbnails_backfill": 15,
         "search_sweep": core.settings.search_sweep_minutes,
