@@ -256,3 +256,17 @@ def test_a_link_visitor_is_no_account(core: Core, user: User) -> None:
     guest = LinkVisitor(sharing.create_link(core, user, top.id).link)
     with pytest.raises(Forbidden):
         content.start_session(core, guest, top.id, "big.bin", 10)
+
+
+def test_the_shared_marker_is_the_owners_and_a_recipient_sees_none(core: Core) -> None:
+    owner, friend = account(core), account(core)
+    team = tree.create_folder(core, owner, owner.root_id, "team")
+    inner = tree.create_folder(core, owner, team.id, "inner")
+    plain = tree.create_folder(core, owner, team.id, "plain")
+    sharing.share(core, owner, team.id, friend.email, "viewer")
+    sharing.create_link(core, owner, inner.id)
+    assert sharing.marked(core, owner, [team, inner, plain]) == {team.id, inner.id}
+    # The recipient sees the owner's items through the grant: none of them is the recipient's to mark.
+    seen = tree.list_children(core, friend, team.id).items
+    assert {n.name for n in seen} == {"inner", "plain"}
+    assert sharing.marked(core, friend, seen) == set()

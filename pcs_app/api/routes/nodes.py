@@ -63,7 +63,7 @@ def list_children(
     """A page of a folder (folders first); pass next_cursor back as cursor for the next page."""
     core = get_core()
     page = tree.list_children(core, user, node_id, sort=sort, desc=order == "desc", limit=limit, cursor=cursor)
-    shared = sharing.marked(core, user, [n.id for n in page.items])
+    shared = sharing.marked(core, user, page.items)
     return NodePage(items=[NodeOut.of(n, n.id in shared) for n in page.items], next_cursor=page.next_cursor)
 
 

@@ -3,6 +3,7 @@ folder and everything below it. Only the owner shares; the owner or the recipien
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
@@ -144,8 +145,10 @@ def shared_with(core: Core, user: User) -> list[GrantView]:
     return [GrantView(g, n, email) for g, n, email in rows]
 
 
-def marked(core: Core, user: User, node_ids: list[str]) -> set[str]:
-    """Which of these items (of the user's own) are shared: with someone, or by a live link."""
+def marked(core: Core, user: User, nodes: Sequence[Node]) -> set[str]:
+    """Which of these items of the user's own are shared: with someone, or by a live link (another
+    account's items, seen through a grant, carry no marker: there is nothing to ask)."""
+    node_ids = [n.id for n in nodes if n.owner_id == user.id]
     if not node_ids:
         return set()
     with core.db.read() as s:

@@ -22,7 +22,7 @@ KEEP_ROWS = 3000  # rows remembered for the actions on the selection (the newest
 def rows(user: User, items: list[Node]) -> list[dict[str, str]]:
     """Listing rows, with thumbnails where ready and the shared marker (blocking: call in a thread)."""
     ready = thumbnails.ready(core(), [n.sha256 for n in items if n.sha256])
-    shared = sharing.marked(core(), user, [n.id for n in items])
+    shared = sharing.marked(core(), user, items)
     return [row(n, ready, shared, user.id) for n in items]
 
 
