@@ -182,13 +182,15 @@ def main(argv: list[str] | None = None) -> int:
                     sections.append(
                         guarded(
                             "sharing (link)",
-                            lambda: sharing.run_link_download(stack, api, work, args.size_mib, max(3, args.rounds)),
+                            lambda: sharing.run_link_download(stack, api, work, args.size_mib, max(5, args.rounds)),
                         )
                     )
                     sections.append(
                         guarded(
                             "sharing (listing)",
-                            lambda: sharing.run_shared_listing(stack, api, email, args.sharing_entries, args.reps),
+                            lambda: sharing.run_shared_listing(
+                                stack, api, email, args.sharing_entries, max(100, args.reps)
+                            ),
                         )
                     )
                 if "recovery" in args.only:
