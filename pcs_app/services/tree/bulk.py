@@ -9,7 +9,7 @@ from typing import Literal
 
 from pcs_app.models import Node
 
-from ..access import Actor, Perm, check_node
+from ..access import Actor, Perm, check_folder, check_node
 from ..core import Core
 from ..errors import InvalidInput, PCSError
 from .copy import copy
@@ -123,6 +123,11 @@ def apply_folder(
         raise InvalidInput("Choose the folder to move or copy into.")
     if len(exclude) > MAX_ITEMS * 100 or not all(isinstance(i, str) for i in exclude):
         raise InvalidInput("exclude must be a list of ids.")
+    if dest_id is not None:
+        if op == "trash":
+            raise InvalidInput("Moving to the trash takes no destination folder.")
+        with core.db.read() as s:  # refused at once, whatever the folder holds (even nothing)
+            check_folder(s, actor, dest_id, Perm.WRITE)
     ids = child_ids(core, actor, folder_id, {str(i) for i in exclude})
     result = BulkResult()
     for start in range(0, len(ids), STEP):
