@@ -15,7 +15,8 @@
   };
   document.addEventListener("keydown", (e) => {
     const t = e.target;
-    const typing = t && (t.closest("input, textarea, select, [contenteditable=true]") || t.isContentEditable);
+    // The target may be the document itself (a key event dispatched on it, e.g. by browser_nav.js).
+    const typing = t instanceof Element && (t.closest("input, textarea, select, [contenteditable=true]") || t.isContentEditable);
     if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
       const box = document.getElementById("search-input");
       if (box) { e.preventDefault(); box.focus(); box.select(); }
