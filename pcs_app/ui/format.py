@@ -11,9 +11,12 @@ from pcs_app.services.units import human_size
 
 from .routes import folder_url
 
+# Every name icon_for gives (the UI draws them from a fixed set: components/icons.py).
+ENTRY_ICONS = ("folder", "image", "film", "music", "file-text", "file-archive", "file")
+
 
 def icon_for(kind: str, mime: str | None) -> str:
-    """A lucide icon name for an entry."""
+    """A lucide icon name for an entry (one of ENTRY_ICONS)."""
     if kind == FOLDER:
         return "folder"
     m = mime or ""

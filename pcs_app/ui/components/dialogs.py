@@ -10,6 +10,7 @@ from reflex.vars import ObjectVar
 from ..states import ActionsState, PreviewState
 from ..states.history import HistoryState
 from ..states.preview import TEXT_PREVIEW_BYTES
+from .icons import entry_icon
 
 
 def name_dialog() -> rx.Component:
@@ -175,7 +176,7 @@ def preview_body() -> rx.Component | rx.Var[Any]:
         ),
         rx.center(
             rx.vstack(
-                rx.icon(p["icon"], size=56, color="var(--gray-9)"),
+                entry_icon(p["icon"], size=56, color="var(--gray-9)"),
                 rx.text("No preview for this kind of file."),
                 align="center",
             ),

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..states.history import HistoryState
+from .icons import entry_icon
 
 Row = ObjectVar[dict[str, str]]
 
@@ -129,7 +130,7 @@ def version_preview() -> rx.Component:
         ),
         rx.center(
             rx.vstack(
-                rx.icon(v["icon"], size=48, color="var(--gray-9)"),
+                entry_icon(v["icon"], size=48, color="var(--gray-9)"),
                 rx.text("No preview for this kind of file; download it instead."),
                 align="center",
             ),

@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..states.search import DATE_CHIPS, TYPE_CHIPS, SearchState
+from .icons import entry_icon
 
 Row = ObjectVar[dict[str, str]]
 CSS = """
@@ -56,7 +57,7 @@ def chips() -> rx.Component:
 def result(r: Row, i: rx.Var[int]) -> rx.Component:
     return rx.hstack(
         rx.el.button(
-            rx.icon(r["icon"], size=20, flex_shrink="0", margin_top="2px"),
+            entry_icon(r["icon"], size=20, flex_shrink="0", margin_top="2px"),
             rx.vstack(
                 rx.html(r["title"], class_name="pcs-search-title pcs-ellipsis"),
                 rx.cond(r["snippet"] != "", rx.html(r["snippet"], class_name="pcs-search-snippet")),

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..components.header import header
+from ..components.icons import either_icon
 from ..states.activity import ActivityState
 from ..styles import MAX_WIDTH
 
@@ -16,8 +17,10 @@ A = ActivityState
 def event_row(r: Row) -> rx.Component:
     return rx.el.li(
         rx.hstack(
-            rx.icon(
-                rx.cond(r["failed"] != "", "circle-alert", "circle-check"),
+            either_icon(
+                r["failed"] != "",
+                "circle-alert",
+                "circle-check",
                 size=16,
                 color=rx.cond(r["failed"] != "", "var(--red-9)", "var(--gray-9)"),
                 flex_shrink="0",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from .. import routes
 from ..components.header import header
+from ..components.icons import either_icon, entry_icon
 from ..styles import MAX_WIDTH
 from .dashboard_admin import admin_section
 from .dashboard_parts import CHART_HEIGHT, Row, S, axis_tick, card, section_title, stat
@@ -232,7 +233,7 @@ def traffic_charts() -> rx.Component:
 
 def big_file(r: Row) -> rx.Component:
     return rx.hstack(
-        rx.icon(r["icon"], size=16, color="var(--gray-10)", flex_shrink="0"),
+        entry_icon(r["icon"], size=16, color="var(--gray-10)", flex_shrink="0"),
         rx.link(r["name"], href=r["href"], size="2", flex="1", class_name="pcs-ellipsis", min_width="0"),
         rx.text(r["size"], size="2", weight="medium", white_space="nowrap", title=r["exact"] + " bytes"),
         width="100%",
@@ -285,7 +286,7 @@ def largest() -> rx.Component:
 
 def link_row(r: Row) -> rx.Component:
     return rx.hstack(
-        rx.icon(rx.cond(r["kind"] == "link", "link", "inbox"), size=16, color="var(--gray-10)", flex_shrink="0"),
+        either_icon(r["kind"] == "link", "link", "inbox", size=16, color="var(--gray-10)", flex_shrink="0"),
         rx.vstack(
             rx.text(r["name"], size="2", class_name="pcs-ellipsis", max_width="100%"),
             rx.text(r["kind"] + " · " + r["last"] + " · " + r["expires"], size="1", color_scheme="gray"),

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from ..components.icons import either_icon
 from ..states.dashboard import SLIDER_MAX
 from .dashboard_parts import Row, S, axis_tick, card, section_title, stat
 
@@ -98,7 +99,7 @@ def sort_head(label: str, column: str, numeric: bool = True) -> rx.Component:
             label,
             rx.cond(
                 active,
-                rx.icon(rx.cond(S.admin_order == "asc", "arrow-up", "arrow-down"), size=14),
+                either_icon(S.admin_order == "asc", "arrow-up", "arrow-down", size=14),
             ),
             on_click=S.sort_accounts(column),
             class_name="pcs-sort-btn",

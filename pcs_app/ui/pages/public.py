@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from .. import routes
+from ..components.icons import entry_icon
 from ..states.public import PublicState
 
 Row = ObjectVar[dict[str, str]]
@@ -94,7 +95,7 @@ def file_view() -> rx.Component:
     it = PublicState.item
     return rx.vstack(
         rx.hstack(
-            rx.icon(it["icon"], size=28, flex_shrink="0"),
+            entry_icon(it["icon"], size=28, flex_shrink="0"),
             rx.vstack(
                 rx.heading(it["name"], size="5", as_="h1", class_name="pcs-ellipsis", max_width="100%"),
                 rx.text(it["size"] + " · modified " + it["modified"], size="2", color_scheme="gray"),
@@ -148,7 +149,7 @@ def public_row(row: Row) -> rx.Component:
             rx.cond(
                 row["thumb"] != "",
                 rx.image(src=row["thumb"], alt="", width="2.5rem", height="2.5rem", object_fit="cover", loading="lazy"),
-                rx.icon(
+                entry_icon(
                     row["icon"], size=22, color=rx.cond(row["kind"] == "folder", "var(--accent-9)", "var(--gray-10)")
                 ),
             ),

@@ -9,6 +9,7 @@ from reflex.vars import ObjectVar
 
 from .. import routes
 from ..components.header import header
+from ..components.icons import either_icon
 from ..states.settings import SettingsState
 from ..styles import MAX_WIDTH
 
@@ -77,7 +78,7 @@ def mails() -> rx.Component:
 
 def token_row(t: Row) -> rx.Component:
     return rx.hstack(
-        rx.icon(rx.cond(t["kind"] == "API token", "key-round", "monitor-smartphone"), size=18, flex_shrink="0"),
+        either_icon(t["kind"] == "API token", "key-round", "monitor-smartphone", size=18, flex_shrink="0"),
         rx.vstack(
             rx.hstack(
                 rx.text(t["name"], size="2", weight="medium", class_name="pcs-ellipsis", min_width="0"),

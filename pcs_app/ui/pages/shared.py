@@ -6,6 +6,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..components.header import header
+from ..components.icons import entry_icon
 from ..states.shared import SharedState
 from ..styles import MAX_WIDTH
 
@@ -14,7 +15,7 @@ Row = ObjectVar[dict[str, str]]
 
 def shared_row(row: Row) -> rx.Component:
     return rx.hstack(
-        rx.icon(
+        entry_icon(
             row["icon"],
             size=22,
             color=rx.cond(row["kind"] == "folder", "var(--accent-9)", "var(--gray-10)"),

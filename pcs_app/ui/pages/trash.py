@@ -8,6 +8,7 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..components.header import header
+from ..components.icons import entry_icon
 from ..states.trash import TrashState
 from ..styles import MAX_WIDTH
 
@@ -28,7 +29,7 @@ def trash_row(row: Row) -> rx.Component:
     return rx.el.div(
         _check(selected, lambda _v: TrashState.toggle_trash(row["id"]), "Select " + row["name"]),
         rx.hstack(
-            rx.icon(
+            entry_icon(
                 row["icon"],
                 size=20,
                 color=rx.cond(row["kind"] == "folder", "var(--accent-9)", "var(--gray-10)"),
