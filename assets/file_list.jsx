@@ -207,7 +207,9 @@ export function FileList(props) {
   const touchEnd = () => clearTimeout(press.current.timer);
   const touchy = useRef(false);
 
-  const rowClick = (item, index) => (e) => {
+  // A click right after a long press is the press's own (it selected): swallowed. While selecting by
+  // touch, a tap adds or removes. Otherwise the click does ``act``.
+  const tap = (item, index, act) => (e) => {
     if (press.current.fired) {
       press.current.fired = false;
       e.preventDefault();
@@ -217,20 +219,16 @@ export function FileList(props) {
       onToggle && onToggle(item.id, index);
       return;
     }
-    onRowClick && onRowClick(item.id, index, !!e.shiftKey, !!(e.ctrlKey || e.metaKey));
+    act(e);
   };
-  const nameClick = (item, index) => (e) => {
-    e.stopPropagation();
-    if (press.current.fired) {
-      press.current.fired = false;
-      e.preventDefault();
-      return;
-    }
-    if (touchy.current && selecting) {
-      onToggle && onToggle(item.id, index);
-      return;
-    }
-    onOpen && onOpen(item.id);
+  const rowClick = (item, index) =>
+    tap(item, index, (e) => onRowClick && onRowClick(item.id, index, !!e.shiftKey, !!(e.ctrlKey || e.metaKey)));
+  const nameClick = (item, index) => {
+    const run = tap(item, index, () => onOpen && onOpen(item.id));
+    return (e) => {
+      e.stopPropagation();
+      run(e);
+    };
   };
 
   const rowProps = (item, index, sel) => ({

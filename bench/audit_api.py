@@ -15,7 +15,6 @@ import secrets
 import statistics
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +22,10 @@ import uvicorn
 
 from pcs_app.adapters.seaweed import free_port
 from pcs_app.api.app import create_api
-from pcs_app.services.usage.ledger import Ledger
 from pcs_app.wiring import set_core
 
-from .common import Row, Section, log
-from .dashboard import GOAL_OVERHEAD, _core
+from .common import Row, Section
+from .dashboard import GOAL_OVERHEAD, _core, alternating, ledger_round
 from .stack import Api
 
 
@@ -74,27 +72,11 @@ def run(s3: Any, work: Path, files: int, size: int, threads: int, rounds: int) -
                 if r.status_code != 201:
                     raise RuntimeError(f"upload answered {r.status_code}: {r.text[:200]}")
 
-            Ledger.enabled = on
-            try:
-                with ThreadPoolExecutor(threads) as pool:
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    list(pool.map(put, range(n)))
-                    cpu[on].append((time.process_time() - c0) / n * 1000)
-                    return n / (time.perf_counter() - t0)
-            finally:
-                Ledger.enabled = True
+            return ledger_round(on, put, n, threads, cpu[on])
 
         one_round(True, max(32, files // 5), "warm-up")
         cpu[True].clear()
-        on_rates, off_rates, pairs = [], [], []
-        for r in range(rounds):
-            got: dict[bool, float] = {}
-            for on in (False, True) if r % 2 == 0 else (True, False):
-                got[on] = one_round(on, files, f"{r}-{on}")
-                log(f"audit (API) {'on ' if on else 'off'} round {r}: {got[on]:.0f} files/s")
-            on_rates.append(got[True])
-            off_rates.append(got[False])
-            pairs.append(1 - got[True] / got[False])
+        on_rates, off_rates, pairs = alternating(one_round, files, rounds, "audit (API)")
     finally:
         api.close()
         server.should_exit = True

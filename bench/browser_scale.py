@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import secrets
 import time
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from .common import Row, Section, log, percentile
 from .stack import Api, Stack
-from .ui import CHROMIUM_ARGS, fill_folder, new_context, stats, token_of
+from .ui import fill_folder, launch_chromium, new_context, stats, token_of
 
 ENTRIES = 100_000
 DIRS = 300
@@ -73,6 +72,8 @@ async ([seconds, step]) => {
 """
 
 ROW = ".pcs-row[data-index='{i}']"
+CLICK_CLEAR = "document.querySelector('#clear-selection').click()"
+CLEARED = "!document.querySelector('.pcs-row[data-selected=\"true\"]') && !document.querySelector('#selection-count')"
 SHOWN = '!!document.querySelector("{sel} .pcs-name") && document.querySelector("{sel}").getClientRects().length > 0'
 
 
@@ -123,41 +124,27 @@ def ui_measures(browser: Browser, stack: Stack, token: str, folder_id: str, entr
             if rep == 0:
                 for i in range(ACTION_REPS):
                     row = ROW.format(i=3 + i)
-                    res["select_row"].append(
-                        timed(
-                            page,
+                    steps = (
+                        (
+                            "select_row",
                             f'document.querySelector("{row} .pcs-cell-mod").click()',
                             f"document.querySelector(\"{row}\").dataset.selected === 'true'",
-                        )
-                    )
-                    res["clear"].append(
-                        timed(
-                            page,
-                            "document.querySelector('#clear-selection').click()",
-                            "!document.querySelector('.pcs-row[data-selected=\"true\"]') && "
-                            "!document.querySelector('#selection-count')",
-                        )
-                    )
-                    page.wait_for_timeout(150)
-                    res["select_all"].append(
-                        timed(
-                            page,
+                        ),
+                        ("clear", CLICK_CLEAR, CLEARED),
+                        (
+                            "select_all",
                             "document.querySelector('#select-all').click()",
                             "document.querySelectorAll('.pcs-row[data-selected=\"true\"]').length === "
                             "document.querySelectorAll('.pcs-row').length && "
                             "(document.querySelector('#selection-count') || {}).textContent === "
                             f"'All {entries} selected'",
-                        )
+                        ),
+                        ("clear", CLICK_CLEAR, CLEARED),
                     )
-                    res["clear"].append(
-                        timed(
-                            page,
-                            "document.querySelector('#clear-selection').click()",
-                            "!document.querySelector('.pcs-row[data-selected=\"true\"]') && "
-                            "!document.querySelector('#selection-count')",
-                        )
-                    )
-                    page.wait_for_timeout(150)
+                    for key, act, pred in steps:
+                        res[key].append(timed(page, act, pred))
+                        if key == "clear":
+                            page.wait_for_timeout(150)
                 res["scroll"] = page.evaluate(SCROLL_JS, [SCROLL_SECONDS, 60])
                 res["fling"] = page.evaluate(SCROLL_JS, [SCROLL_SECONDS, 3000])
         finally:
@@ -201,10 +188,7 @@ def run(stack: Stack, api: Api, args: Any) -> Section:
     log(f"browser_scale: inserted {entries:,} rows in {secs:.1f} s")
     http = http_page(api, folder, HTTP_REPS)
     with sync_playwright() as pw:
-        exe = "/usr/lib/chromium/chromium"
-        if not Path(exe).exists():
-            raise RuntimeError(f"Chromium not found at {exe}")
-        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         try:
             ui = ui_measures(browser, stack, token_of(api), folder, entries)
             ui["small_first_row"] = small_first_rows(browser, stack, token_of(api), small)

@@ -262,6 +262,37 @@ def run_dashboard(s3: Any, work: Path, files: int, events: int, reps: int, datab
 # -- 2. the audit log's cost on small uploads -------------------------------------------------------
 
 
+def ledger_round(on: bool, put: Callable[[int], None], n: int, threads: int, cpu: list[float] | None = None) -> float:
+    """``n`` uploads (``put(i)``) from ``threads`` threads with the ledger on or off: files/s (and, into
+    ``cpu``, this process's CPU ms per file)."""
+    Ledger.enabled = on
+    try:
+        with ThreadPoolExecutor(threads) as pool:
+            t0, c0 = time.perf_counter(), time.process_time()
+            list(pool.map(put, range(n)))
+            if cpu is not None:
+                cpu.append((time.process_time() - c0) / n * 1000)
+            return n / (time.perf_counter() - t0)
+    finally:
+        Ledger.enabled = True
+
+
+def alternating(
+    one_round: Callable[[bool, int, str], float], files: int, rounds: int, label: str
+) -> tuple[list[float], list[float], list[float]]:
+    """``rounds`` pairs of rounds, off/on then on/off: the rates on, off, and each pair's ``1 - on/off``."""
+    on_rates, off_rates, pairs = [], [], []
+    for r in range(rounds):
+        got: dict[bool, float] = {}
+        for on in (False, True) if r % 2 == 0 else (True, False):
+            got[on] = one_round(on, files, f"{r}-{on}")
+            log(f"{label} {'on ' if on else 'off'} round {r}: {got[on]:.0f} files/s")
+        on_rates.append(got[True])
+        off_rates.append(got[False])
+        pairs.append(1 - got[True] / got[False])
+    return on_rates, off_rates, pairs
+
+
 def run_audit_overhead(s3: Any, work: Path, files: int, size: int, threads: int, rounds: int) -> Section:
     sec = Section(
         f"audit overhead without HTTP: small uploads through the services, {files:,} x {size / 1024:g} KiB per round, "
@@ -280,23 +311,10 @@ def run_audit_overhead(s3: Any, work: Path, files: int, size: int, threads: int,
                 with audit.scope(core, "192.0.2.1", "bench/1.0", user=user):
                     content.upload(core, user, folder, f"f{i:05d}.bin", [data[i]])
 
-            Ledger.enabled = on
-            try:
-                with ThreadPoolExecutor(threads) as pool:
-                    t0 = time.perf_counter()
-                    list(pool.map(put, range(n)))
-                    return n / (time.perf_counter() - t0)
-            finally:
-                Ledger.enabled = True
+            return ledger_round(on, put, n, threads)
 
         one_round(True, max(32, files // 10), "warm-up")
-        on_rates, off_rates = [], []
-        for r in range(rounds):
-            order = (False, True) if r % 2 == 0 else (True, False)
-            for on in order:
-                rate = one_round(on, files, f"{r}-{on}")
-                (on_rates if on else off_rates).append(rate)
-                log(f"audit {'on ' if on else 'off'} round {r}: {rate:.0f} files/s")
+        on_rates, off_rates, _pairs = alternating(one_round, files, rounds, "audit")
         on_med, off_med = statistics.median(on_rates), statistics.median(off_rates)
         overhead = 1 - on_med / off_med
         # The goal is judged through the API (bench/audit_api.py); here, without HTTP, the ledger's share is larger.

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from .common import Row, Section, log
 from .stack import Api, Stack
-from .ui import CHROMIUM_ARGS, new_context, open_folder, token_of
+from .ui import launch_chromium, new_context, open_folder, token_of
 
 DROP_FILES = 5000
 DROP_KIB = 4
@@ -105,7 +105,7 @@ def run(stack: Stack, api: Api, work: Path) -> Section:
     token = token_of(api)
     results: dict[str, dict[str, Any]] = {}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/lib/chromium/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         try:
             for mode in ("batch", "single"):
                 folder = api.mkdir(api.root_id, f"bench-drop-{mode}-{secrets.token_hex(2)}")

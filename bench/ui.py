@@ -22,6 +22,7 @@ from .common import Row, Section, log, percentile
 from .listing import bulk_insert
 from .stack import Api, Stack
 
+CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -125,6 +126,13 @@ NAV_JS = """
   return n ? {response_end: n.responseEnd, dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd} : {};
 }
 """
+
+
+def launch_chromium(pw: Any) -> Browser:
+    """Debian's Chromium, driven by Playwright (the only browser these machines have)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}")
+    return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def token_of(api: Api) -> str:
@@ -373,10 +381,7 @@ def run(stack: Stack, api: Api, args: Any) -> Section:
     secs = fill_folder(stack, big_folder, ENTRIES, DIRS)
     log(f"ui: inserted {ENTRIES:,} rows ({DIRS} folders) in {secs:.1f} s")
     with sync_playwright() as pw:
-        exe = "/usr/lib/chromium/chromium"
-        if not Path(exe).exists():
-            raise RuntimeError(f"Chromium not found at {exe}")
-        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         try:
             log(f"ui: live updates, {tries} tries through the UI")
             live = ui_live_latency(browser, stack, token, live_folder, tries)
