@@ -35,6 +35,7 @@
   const batchQueue = []; // small files waiting for a batch
   const items = [];
   let active = 0, activeSessions = 0, activeBatches = 0;
+  let paused = false; // Pause: nothing starts, what was in flight waits at the front of its queue
 
   // The session is an HttpOnly cookie the browser sends by itself; this header marks our own
   // requests (a page on another site cannot send it without a CORS preflight we refuse).
@@ -82,7 +83,9 @@
       root.append(
         el("div", { class: "pcs-up-head" },
           el("strong", { id: "upload-summary" }, ""),
-          el("button", { class: "pcs-up-close", "aria-label": "Close uploads", onclick: clearDone }, "×")),
+          el("button", { id: "upload-pause", class: "pcs-up-btn pcs-touch", type: "button", "data-paused": "false",
+            hidden: "", onclick: () => setPaused(!paused) }, "Pause"),
+          el("button", { class: "pcs-up-close pcs-touch", "aria-label": "Close uploads", onclick: clearDone }, "×")),
         el("progress", { id: "upload-total", max: "100", value: "0", "aria-label": "Total upload progress" }),
         el("ul", { id: "upload-list" }));
     }
@@ -121,8 +124,14 @@
     // Everything finished without trouble: fold the panel away after a moment.
     clearTimeout(draw.fold);
     if (!running && !failed && done) draw.fold = setTimeout(clearDone, 4000);
+    if (!running) paused = false; // nothing left to hold: the next files start at once
+    const btn = document.getElementById("upload-pause");
+    btn.hidden = !running;
+    btn.textContent = paused ? "Resume" : "Pause";
+    btn.dataset.paused = String(paused); // the label says the state: no aria-pressed beside it
     document.getElementById("upload-total").value = pct;
     document.getElementById("upload-summary").textContent =
+      paused ? `Paused · ${running} file${running === 1 ? "" : "s"} · ${pct}%` :
       running ? `Uploading ${running} file${running === 1 ? "" : "s"} · ${pct}%` :
       `${done} uploaded` + (failed ? ` · ${failed} ${failed === 1 ? "needs" : "need"} attention` : "");
   }
@@ -167,7 +176,7 @@
     const kind = file.size >= SESSION_MIN ? "session" : BATCHING && file.size <= BATCH_FILE_MAX ? "batch" : "put";
     const it = row([...dirs, name].join("/"), { file, name, folderId, dirs, mode: "fail", state: "queued", kind });
     items.push(it);
-    setState(it, "queued", "Waiting · " + human(file.size));
+    setState(it, "queued", waiting(it));
     (kind === "batch" ? batchQueue : queue).push(it);
     schedule();
   }
@@ -177,6 +186,7 @@
     if (pumpTimer === null) pumpTimer = setTimeout(() => { pumpTimer = null; pump(); }, 0);
   }
   function pump() {
+    if (paused) return;
     for (let i = 0; i < queue.length;) {
       const it = queue[i];
       if (it.state !== "queued") { queue.splice(i, 1); continue; }
@@ -237,6 +247,7 @@
     let base;
     try { base = group[0].folderId || (await folderReady()); }
     catch (e) { for (const it of group) setState(it, "error", e.message); return; }
+    if (paused) return hold(group);
     const manifest = JSON.stringify(group.map((it) => ({ path: [...it.dirs, it.name].join("/"), size: it.file.size })));
     const form = new FormData();
     form.append("manifest", manifest);
@@ -264,14 +275,18 @@
         resolve();
       };
       xhr.onerror = () => { for (const it of group) setState(it, "error", "Network error; check the connection"); resolve(); };
-      xhr.onabort = () => { for (const it of group) if (it.state === "uploading") setState(it, "cancelled", "Cancelled"); resolve(); };
+      xhr.onabort = () => {
+        const left = group.filter((it) => it.state === "uploading");
+        if (paused) hold(left); else for (const it of left) setState(it, "cancelled", "Cancelled");
+        resolve();
+      };
       xhr.send(form);
     });
   }
   function settle(it, result) {
     it.xhr = null;
     if (result.status === "created" || result.status === "updated") setState(it, "done", "Uploaded");
-    else if (result.status === "unchanged") setState(it, "done", "Already there");
+    else if (result.status === "unchanged") setState(it, "done", it.resent ? "Uploaded" : "Already there");
     else if (result.error && result.error.error === "conflict") setState(it, "conflict", result.error.message);
     else setState(it, "error", (result.error && result.error.message) || "Upload failed");
   }
@@ -281,6 +296,7 @@
     let target;
     try { target = await ensureFolders(it.folderId || (await folderReady()), it.dirs); }
     catch (e) { setState(it, "error", e.message); return; }
+    if (paused) return hold([it]);
     await new Promise((resolve) => {
       const xhr = new XMLHttpRequest();
       it.xhr = xhr;
@@ -289,16 +305,17 @@
       xhr.setRequestHeader("X-PCS-Request", "1");
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
       xhr.upload.onprogress = (e) => progress(it, e.loaded);
-      xhr.onload = () => {
+      xhr.onload = async () => {
         let body = {};
         try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON: keep the status line */ }
         if (xhr.status === 201) setState(it, "done", "Uploaded");
+        else if (xhr.status === 409 && it.resent && (await sameAs(it, body.existing_id))) setState(it, "done", "Uploaded");
         else if (xhr.status === 409) setState(it, "conflict", body.message || "A file with that name exists");
         else setState(it, "error", body.message || "Upload failed (" + xhr.status + ")");
         resolve();
       };
       xhr.onerror = () => { setState(it, "error", "Network error; check the connection"); resolve(); };
-      xhr.onabort = () => { setState(it, "cancelled", "Cancelled"); resolve(); };
+      xhr.onabort = () => { if (paused) hold([it]); else setState(it, "cancelled", "Cancelled"); resolve(); };
       setState(it, "uploading", "Starting…");
       xhr.send(it.file); // the browser streams the File from disk: it is never read into memory here
     });
@@ -341,7 +358,7 @@
     const loaded = new Map(sess.parts.map((p) => [p.number, sess.uploaded.includes(p.number) ? p.size : 0]));
     const update = () => progress(it, [...loaded.values()].reduce((a, b) => a + b, 0));
     update();
-    let stored = sess.uploaded.length > 0, unreachable = false;
+    let stored = sess.uploaded.length > 0, unreachable = false, sent = sess.uploaded.length;
     // Parts in flight settle one by one; a part failing before any has arrived waits for them.
     const waiters = [];
     const notify = () => { for (const w of waiters.splice(0)) w(); };
@@ -360,23 +377,25 @@
     const todo = sess.parts.filter((p) => !sess.uploaded.includes(p.number));
     let failure = null;
     const worker = async () => {
-      while (todo.length && !failure && !run.stopped) {
+      while (todo.length && !failure && !run.stopped && !paused) {
         const p = todo.shift();
         for (let attempt = 1; ; attempt++) {
           const status = await putPart(p);
-          if (status >= 200 && status < 300) { stored = true; loaded.set(p.number, p.size); update(); notify(); break; }
+          if (status >= 200 && status < 300) { stored = true; sent++; loaded.set(p.number, p.size); update(); notify(); break; }
           loaded.set(p.number, 0);
-          if (status === -1 || run.stopped) return;
+          if (status === -1 || run.stopped || paused) return;
           if (status === 0 && !stored) {
             // Unreachable storage (another host, no CORS rule) fails every part; a dropped connection
             // may fail some while another gets through. Decide once the others have settled.
             while (!stored && run.xhrs.size > 0 && !run.stopped) await new Promise((r) => waiters.push(r));
+            if (paused) return;
             if (!stored) { unreachable = true; failure = "unreachable"; return; }
           }
           if (attempt >= PART_TRIES) { failure = status ? `Storage refused part ${p.number} (${status})` : "Network error; check the connection"; return; }
           it.status.textContent = "Connection lost · retrying…";
           await online();
           await sleep(500 * 2 ** attempt);
+          if (paused) return;
         }
       }
     };
@@ -384,6 +403,8 @@
     for (const xhr of run.xhrs) xhr.abort();
     it.session = null;
     if (run.stopped) { setState(it, "cancelled", "Paused · Retry resumes"); return; }
+    // Stopped by Pause (the only other way out with parts left): S3 keeps the parts it has.
+    if (!failure && !unreachable && sent < sess.parts.length) { update(); return hold([it]); }
     if (unreachable) {
       // This browser cannot reach the storage (another host, or no CORS rule): through the app then.
       api("DELETE", `/api/v1/uploads/${encodeURIComponent(sess.id)}`).catch(() => {});
@@ -438,9 +459,47 @@
     it.loaded = 0;
     it.bar.value = 0;
     if (it.kind === "batch") it.kind = "put"; // a single file now: its own request says exactly what happened
-    setState(it, "queued", "Waiting");
+    setState(it, "queued", paused ? "Paused" : "Waiting");
     queue.push(it);
     pump();
+  }
+
+  // ---- pause and resume ------------------------------------------------------------------------
+  const waiting = (it) => (paused ? "Paused" : "Waiting · " + human(it.file.size));
+  function setPaused(on) {
+    paused = on;
+    for (const it of items) if (it.state === "queued") it.status.textContent = waiting(it);
+    if (on) {
+      for (const it of items) {
+        if (it.state !== "uploading") continue;
+        if (it.session) for (const xhr of it.session.xhrs) xhr.abort(); // finished parts stay in S3
+        else if (it.xhr) it.xhr.abort(); // the server keeps nothing of a request cut off
+      }
+    }
+    draw();
+    pump();
+  }
+  // Requests cut off by Pause go back to the front of their queue, in their order, from 0 again;
+  // the server may have stored some of their files just before ("resent": that is no clash).
+  function hold(group) {
+    for (const it of [...group].reverse()) {
+      if (it.state === "uploading") it.resent = true;
+      it.xhr = null;
+      if (it.kind !== "session") { it.loaded = 0; it.bar.value = 0; }
+      setState(it, "queued", waiting(it));
+      (it.kind === "batch" ? batchQueue : queue).unshift(it);
+    }
+  }
+  // A PUT cut off by Pause may have been stored just before: the same name with the same bytes is
+  // this very upload, not a clash. (A batch sent again says "unchanged" by itself.)
+  async function sameAs(it, id) {
+    try {
+      const r = id && crypto.subtle ? await api("GET", `/api/v1/nodes/${encodeURIComponent(id)}`) : null;
+      const node = r && r.ok ? await r.json() : null;
+      if (!node || node.size !== it.file.size) return false;
+      const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", await it.file.arrayBuffer()));
+      return Array.from(sum, (b) => b.toString(16).padStart(2, "0")).join("") === node.sha256;
+    } catch (e) { return false; }
   }
 
   // ---- choosing files -------------------------------------------------------------------------
