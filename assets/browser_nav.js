@@ -76,6 +76,7 @@
     ["Move", () => document.getElementById("move-selected")],
     ["Copy", () => document.getElementById("copy-selected")],
     ["Version history", () => document.getElementById("history-selected")],
+    ["Details", () => document.getElementById("details-selected")],
     ["Delete", () => document.getElementById("delete-selected")],
   ];
   let menu = null;

@@ -8,17 +8,20 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from pcs_app.models import Grant, Node, ShareLink, User, looks_like_id
+from pcs_app.models import FOLDER, Grant, Node, ShareLink, User, looks_like_id
 
 from .. import audit
-from ..access import ROLES, Actor, Perm, account, check_node
+from ..access import ROLES, Actor, Perm, account, check, check_node
 from ..accounts import normalise_email
+from ..content.versions import list_versions
 from ..core import Core
 from ..errors import Conflict, InvalidInput, NotFound
 from ..notify import triggers
 from ..tree.common import require_not_root
+from ..tree.listing import ancestors, count_children
 from ..tx import write_tx
 from ..usage.ledger import Ledger
+from .links import links_of
 
 SHARED, UNSHARED = "shared", "unshared"  # change-feed kinds for the owner and the recipient
 
@@ -159,3 +162,39 @@ def marked(core: Core, user: User, nodes: Sequence[Node]) -> set[str]:
             )
         ).all()
     return set(granted) | set(linked)
+
+
+@dataclass(frozen=True)
+class Details:
+    """One item as the details panel shows it, as far as ``actor`` may see it."""
+
+    node: Node
+    path: list[Node]  # from the top the actor may see (their root, or the shared item) down to the item
+    role: str  # the actor's: owner, editor or viewer
+    owner: str  # the owner's email
+    items: int | None  # a folder's live entries
+    versions: int | None  # a file's versions, the current one included
+    people: list[GrantView]  # who sees it, through a grant on it or on a folder above (its owner only)
+    links: int  # active links to the item itself (its owner only)
+    links_above: int  # active links to a folder above it, which open it too (its owner only)
+
+
+def details(core: Core, actor: Actor, node_id: object) -> Details:
+    """What an item is, where, how many entries or versions, and who else sees it: its owner learns
+    who it is shared with and its active links; a recipient learns the owner and their own role."""
+    user = account(actor)
+    with core.db.read() as s:
+        got = check(s, user, node_id, Perm.READ)
+        owner = s.exec(select(User.email).where(User.id == got.node.owner_id)).one()
+    node = got.node
+    path = ancestors(core, user, node.id)
+    items = count_children(core, user, node.id) if node.kind == FOLDER else None
+    versions = None if node.kind == FOLDER else len(list_versions(core, user, node.id))
+    people: list[GrantView] = []
+    links = above = 0
+    if got.allows(Perm.MANAGE):
+        for n in reversed(path[1:]):  # the item, then each folder above it (a root is never shared)
+            people += grants_on(core, user, n.id)
+            active = sum(1 for v in links_of(core, user, n.id) if v.state == "active")
+            links, above = (active, above) if n.id == node.id else (links, above + active)
+    return Details(node, path, got.role, owner, items, versions, people, links, above)

@@ -14,13 +14,13 @@ import reflex as rx
 from ..format import ENTRY_ICONS
 
 
-def icon_of(tag: Any, names: tuple[str, ...], **props: Any) -> rx.Component:
+def icon_of(tag: Any, names: tuple[str, ...], **props: Any) -> rx.Component | rx.Var[Any]:
     """The icon named by ``tag``, one of ``names`` (the last one for anything else)."""
     *known, fallback = names
     return rx.match(tag, *[(n, rx.icon(n, **props)) for n in known], rx.icon(fallback, **props))
 
 
-def entry_icon(tag: Any, **props: Any) -> rx.Component:
+def entry_icon(tag: Any, **props: Any) -> rx.Component | rx.Var[Any]:
     """A listing entry's icon (format.icon_for's names)."""
     return icon_of(tag, ENTRY_ICONS, **props)
 

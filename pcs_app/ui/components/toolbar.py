@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ..states import ActionsState, FilesState, SelectionState
+from ..states.details import DetailsState
 from ..states.history import HistoryState
 from ..states.share import ShareState
 
@@ -66,6 +67,10 @@ def selection_actions() -> rx.Component:
         rx.cond(
             SelectionState.selected_mine,
             action("share-2", "Share", ShareState.open_share(""), "share-selected"),
+        ),
+        rx.cond(
+            (SelectionState.selected_count == 1) & ~SelectionState.all_mode,
+            action("info", "Details", DetailsState.open_details(""), "details-selected"),
         ),
         action("trash-2", "Delete", ActionsState.trash_selected, "delete-selected", color_scheme="red"),
         rx.icon_button(

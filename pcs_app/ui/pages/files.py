@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ..components.details import details_dialog
 from ..components.dialogs import name_dialog, picker_dialog, preview_dialog, undo_bar
 from ..components.header import breadcrumbs, header
 from ..components.history import history_dialog
@@ -40,6 +41,7 @@ def files_page() -> rx.Component:
         undo_bar(),
         share_dialog(),
         history_dialog(),
+        details_dialog(),
         rx.el.div(id="upload-panel", role="region", aria_label="Uploads", aria_live="polite"),
         rx.el.div(rx.text("Drop to upload here"), id="drop-overlay", aria_hidden="true"),
         rx.script(src="/uploader.js"),
