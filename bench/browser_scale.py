@@ -21,7 +21,7 @@ from .ui import fill_folder, launch_chromium, new_context, stats, token_of
 ENTRIES = 100_000
 DIRS = 300
 PAGE = 100
-LOAD_REPS = 5
+LOAD_REPS = 10
 ACTION_REPS = 10
 HTTP_REPS = 20
 SCROLL_SECONDS = 3.0

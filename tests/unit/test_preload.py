@@ -64,6 +64,14 @@ def test_the_fallback_gets_the_script_once_before_head_ends(tmp_path: Path) -> N
     assert add_preload(static) is True
     html = (static / FALLBACK).read_text()
     assert html.count(MARK) == 1 and html.index(MARK) < html.index("</head>")
+
+
+def test_the_script_comes_before_the_heads_first_script_and_stylesheet(tmp_path: Path) -> None:
+    page = '<html><head><link rel="modulepreload" href="/a.js"/><script>x()</script><link rel="stylesheet" href="/s.css"/></head><body><script>y()</script></body></html>'
+    static = build(tmp_path, page)
+    assert add_preload(static) is True
+    html = (static / FALLBACK).read_text()
+    assert html.index("/a.js") < html.index(MARK) < html.index("<script>x()") < html.index("/s.css")
     assert '"/assets/fid.js"' in html and '"/assets/files.css"' in html and "/assets/files.js" not in html
     assert add_preload(static) is False  # a second build step changes nothing
     assert (static / FALLBACK).read_text() == html
