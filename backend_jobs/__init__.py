@@ -54,6 +54,7 @@ def build_queue(core: Core, jobs: Iterable[Job] | None = None, settings: Setting
             retries=j.retries,
             retry_delay=j.retry_delay,
             every_minutes=j.interval(settings),
+            coalesce=j.coalesce,
         )
         for j in chosen
     ]

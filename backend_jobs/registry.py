@@ -23,6 +23,7 @@ class Job:
     retries: int = 5
     retry_delay: float = 10.0
     every: Callable[[Settings], int] | None = None  # minutes between periodic runs; 0 turns it off
+    coalesce: bool = False  # a call the same as one still waiting to start is not queued again
 
     def interval(self, settings: Settings) -> int | None:
         """Minutes between runs of a periodic job under these settings (None: not periodic)."""
@@ -40,14 +41,17 @@ def job(
     retries: int = 5,
     retry_delay: float = 10.0,
     every: Callable[[Settings], int] | None = None,
+    coalesce: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn(core, *args)`` as a background job (periodic when ``every`` is given)."""
+    """Register ``fn(core, *args)`` as a background job (periodic when ``every`` is given). A job that
+    ``coalesce``s is one whose single run does the work of every call made before it starts (a catch-up
+    such as the search index's): a call equal to one still waiting is dropped."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         key = name or fn.__name__
         if key in JOBS and JOBS[key].fn is not fn:
             raise ValueError(f"two jobs are named {key!r}")
-        JOBS[key] = Job(key, fn, retries, retry_delay, every)
+        JOBS[key] = Job(key, fn, retries, retry_delay, every, coalesce)
         return fn
 
     return register

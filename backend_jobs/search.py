@@ -94,9 +94,11 @@ def _extractor(core: Core) -> indexing.Extractor:
     return lambda node, row: read_text(core, node, row)
 
 
-@job(indexing.JOB, retries=5, retry_delay=10.0)
+@job(indexing.JOB, retries=5, retry_delay=10.0, coalesce=True)
 def search_sync(core: Core, owner_id: int) -> dict[str, Any]:
-    """Bring the index up to date with one account's change feed (idempotent)."""
+    """Bring the index up to date with one account's change feed (idempotent). Every commit asks for
+    it; while one call for the account waits to start, further asks are that call (a run reads the
+    whole feed since the index's cursor)."""
     return asdict(search.sync_owner(core, int(owner_id), _extractor(core)))
 
 

@@ -8,7 +8,9 @@ exponential backoff and runs the periodic ones. A call that fails its last attem
 from __future__ import annotations
 
 import calendar
+import json
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +36,12 @@ class JobDef:
     retry_delay: float = 10.0
     backoff: float = 2.0
     every_minutes: int | None = None
+    coalesce: bool = False  # a call like one still waiting to start is that call (see JobQueue.enqueue)
+
+
+# How long a coalesced call's "waiting" mark lives at most: a mark whose call was lost (a queue flushed,
+# a worker gone before starting it) stops holding new calls back after this.
+PENDING_TTL_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -95,8 +103,15 @@ class JobQueue:
             huey = SqliteHuey(settings.jobs_queue_name, results=False, filename=str(path), timeout=30)
         return cls(huey, jobs, on_failure, enabled=settings.jobs_enqueue, poll_seconds=settings.jobs_poll_seconds)
 
+    @staticmethod
+    def _pending_key(name: str, args: tuple[Any, ...]) -> str:
+        return "pcs-pending:" + name + ":" + json.dumps(args, separators=(",", ":"), default=str)
+
     def _register(self, job: JobDef) -> None:
         def run(*args: Any) -> object:
+            if job.coalesce:
+                # Started: a change committed from now on needs a call of its own.
+                self.huey.delete(self._pending_key(job.name, args))
             return job.fn(*args)
 
         run.__module__ = "pcs.jobs"  # a stable task identifier, whichever module defines the job
@@ -127,14 +142,29 @@ class JobQueue:
         return self._defs[name]
 
     def enqueue(self, name: str, *args: Any) -> str | None:
-        """Queue one call of job ``name``; returns its task id (None when this app does not queue jobs)."""
+        """Queue one call of job ``name``; returns its task id (None when this app does not queue jobs, or
+        when the job coalesces and the same call is already waiting to start: that one will do)."""
         if name not in self._tasks:
             raise KeyError(f"no job named {name!r}; known: {', '.join(self.names)}")
         if not self.enabled:
             return None
+        if self._defs[name].coalesce and not self._mark_waiting(self._pending_key(name, args)):
+            return None
         task = self._tasks[name].s(*args)
         self.huey.enqueue(task)
         return str(task.id)
+
+    def _mark_waiting(self, key: str) -> bool:
+        """Mark a coalescing call as waiting; False if an equal call already is (and its mark is fresh).
+        A plain put-if-empty with the time as value: the SQLite store keeps no expiry."""
+        now = time.time()
+        if self.huey.put_if_empty(key, now):
+            return True
+        at = self.huey.get(key, peek=True)
+        if isinstance(at, (int, float)) and now - at < PENDING_TTL_SECONDS:
+            return False
+        self.huey.put(key, now)  # a mark left by a lost call: this call takes its place
+        return True
 
     def pending_count(self, name: str | None = None) -> int:
         """Calls waiting to run (only those of job ``name`` when given)."""

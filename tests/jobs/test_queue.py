@@ -1,6 +1,6 @@
 """The job queue itself, as a contract suite: every behaviour below runs on both stores (huey on a
 SQLite file, huey on Redis): retries with backoff, failures kept and listed by `pcs jobs failed`,
-queueing turned off, a second process consuming; plus periodic jobs and adding a job as one function."""
+queueing turned off, a second process consuming, coalescing calls; plus periodic jobs and adding a job as one function."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from backend_jobs import JOBS, build_queue, failures, load_jobs
 from backend_jobs.registry import Job, job
 from pcs_app import cli
-from pcs_app.adapters.queue import JobQueue, every
+from pcs_app.adapters.queue import PENDING_TTL_SECONDS, JobQueue, every
 from pcs_app.services.core import Core
 from pcs_app.wiring import set_core
 from tests.conftest import wait_until
@@ -179,4 +179,45 @@ def test_queueing_can_be_turned_off_for_lambda_deployments(core: Core, store: di
     try:
         assert queue.enqueue("quiet") is None and queue.pending_count() == 0
     finally:
+        queue.close()
+
+
+def test_a_coalescing_job_is_queued_once_while_waiting_and_again_once_started(
+    core: Core, store: dict[str, object]
+) -> None:
+    """The search index's catch-up: every commit asks for it; a call equal to one still waiting is that call,
+    and once a call has started, the next ask queues a new one (it may come after the run has read)."""
+    calls = Calls(fail=0)
+    queue = private_queue(core, [Job("catch_up", calls, retries=0, coalesce=True), Job("plain", calls)], store)
+    try:
+        first = queue.enqueue("catch_up", 7)
+        assert first is not None
+        assert [queue.enqueue("catch_up", 7) for _ in range(5)] == [None] * 5
+        assert queue.enqueue("catch_up", 8) is not None  # another account: its own call
+        assert queue.pending_count("catch_up") == 2
+        assert queue.enqueue("plain", 7) and queue.enqueue("plain", 7)  # not coalescing: each call queued
+        assert queue.pending_count("plain") == 2
+        running = queue.start_workers(1)
+        try:
+            assert wait_until(lambda: len(calls.args) == 4, timeout=10)
+            assert sorted(calls.args, key=str) == [(7,), (7,), (7,), (8,)]
+            assert queue.enqueue("catch_up", 7) is not None  # started and done: a new ask is a new call
+            assert wait_until(lambda: len(calls.args) == 5, timeout=10)
+        finally:
+            running.stop()
+    finally:
+        queue.huey.flush()
+        queue.close()
+
+
+def test_a_waiting_mark_left_by_a_lost_call_stops_holding_calls_back(core: Core, store: dict[str, object]) -> None:
+    queue = private_queue(core, [Job("catch_up", Calls(0), retries=0, coalesce=True)], store)
+    try:
+        assert queue.enqueue("catch_up", 1) is not None
+        queue.huey.storage.flush_queue()  # the call is lost (a queue flushed), its mark is not
+        assert queue.pending_count() == 0 and queue.enqueue("catch_up", 1) is None  # the mark still holds
+        queue.huey.put(queue._pending_key("catch_up", (1,)), time.time() - PENDING_TTL_SECONDS - 1)
+        assert queue.enqueue("catch_up", 1) is not None and queue.pending_count() == 1
+    finally:
+        queue.huey.flush()
         queue.close()
