@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import httpx
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, Request, expect
 
 from tests.conftest import PASSWORD
 
@@ -49,3 +50,16 @@ def select(page: Page, name: str) -> None:
 def settled(page: Page) -> None:
     """Wait until no CSS animation or transition is running (dialogs opened, before a screenshot)."""
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def part_numbers(page: Page) -> list[str]:
+    """The part numbers of the multipart uploads this page sends straight to S3, as they are sent."""
+    parts: list[str] = []
+
+    def seen(r: Request) -> None:
+        found = re.search(r"partNumber=(\d+)", r.url)
+        if r.method == "PUT" and found:
+            parts.append(found.group(1))
+
+    page.on("request", seen)
+    return parts

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from bench.listing import bulk_insert
 from tests.e2e.helpers import api_user, row, select, session_cookie, signed_in
@@ -122,15 +122,6 @@ def test_select_all_in_the_folder_then_trash_them_all(
     page.click("#undo")
     expect(page.locator("#file-browser")).to_have_attribute("data-total", str(ENTRIES), timeout=60_000)
     assert children_count(base_url, token, folder) == ENTRIES
-
-
-@pytest.fixture
-def phone(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(
-        base_url=base_url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2
-    )
-    yield ctx
-    ctx.close()
 
 
 def long_press(page: Page, selector: str) -> None:

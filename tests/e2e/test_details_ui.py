@@ -77,16 +77,24 @@ def expect_file_details(page: Page, w: World) -> None:
         expect(value).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"))
 
 
-def test_details_from_the_toolbar_and_the_context_menu(context: BrowserContext, base_url: str) -> None:
+def file_details_at(
+    context: BrowserContext, base_url: str, artifacts: Path, width: int, height: int
+) -> tuple[Page, World]:
+    """plan.txt's panel, opened from the toolbar at this width, checked, its screenshot kept."""
     w = world(base_url)
     page = signed_in(context, base_url, w.token, f"/files/{w.year}")
-    page.set_viewport_size({"width": 1440, "height": 900})
+    page.set_viewport_size({"width": width, "height": height})
     expect(row(page, "plan.txt")).to_be_visible()
     open_details(page, "plan.txt")
     expect_file_details(page, w)
     settled(page)
+    page.screenshot(path=str(artifacts / f"details-{width}.png"))
+    return page, w
+
+
+def test_details_from_the_toolbar_and_the_context_menu(context: BrowserContext, base_url: str, artifacts: Path) -> None:
+    page, w = file_details_at(context, base_url, artifacts, 1440, 900)
     assert low_contrast(page) == []
-    page.screenshot(path="/tmp/details-1440.png")
     box = page.locator("#details-dialog").bounding_box()
     assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= 1440
     page.click("#details-close")
@@ -155,15 +163,7 @@ def test_a_recipient_sees_the_owner_and_their_role_and_a_forged_id_is_not_found(
 
 
 def test_the_panel_fits_a_phone(context: BrowserContext, base_url: str, artifacts: Path) -> None:
-    w = world(base_url)
-    page = signed_in(context, base_url, w.token, f"/files/{w.year}")
-    page.set_viewport_size({"width": 390, "height": 844})
-    expect(row(page, "plan.txt")).to_be_visible()
-    open_details(page, "plan.txt")
-    expect_file_details(page, w)
-    settled(page)
-    page.screenshot(path="/tmp/details-390.png")
-    page.screenshot(path=str(artifacts / "details-390.png"))
+    page, w = file_details_at(context, base_url, artifacts, 390, 844)
     dialog = page.locator("#details-dialog")
     box = dialog.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box

@@ -8,15 +8,14 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
+from playwright.sync_api import BrowserContext, Page, Request, expect
 
-from tests.e2e.helpers import api_user, settled, signed_in
+from tests.e2e.helpers import api_user, part_numbers, settled, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -57,15 +56,6 @@ def throttle(context: BrowserContext, page: Page, bytes_per_second: int) -> None
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second},
     )
-
-
-@pytest.fixture
-def phone(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(
-        base_url=base_url, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2
-    )
-    yield ctx
-    ctx.close()
 
 
 def test_pause_holds_single_uploads_and_batches_and_resume_sends_each_file_once(
@@ -171,13 +161,7 @@ def test_pause_keeps_the_parts_a_large_file_has_in_storage(
     big.write_bytes(data)
     phone.add_init_script("localStorage.setItem('pcs.upload.sessionMin', String(5 * 1024 * 1024))")
     page = signed_in(phone, base_url, token)
-    parts: list[str] = []
-
-    def seen(r: Request) -> None:
-        if r.method == "PUT" and "partNumber=" in r.url:
-            parts.append(re.search(r"partNumber=(\d+)", r.url).group(1))  # type: ignore[union-attr]
-
-    page.on("request", seen)
+    parts = part_numbers(page)
     throttle(phone, page, 4 * MiB)
     with page.expect_response(lambda r: "partNumber=3" in r.url and r.request.method == "PUT", timeout=60_000) as p3:
         page.locator("#upload-input").set_input_files(str(big))

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Request, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.e2e.helpers import api_user, signed_in
+from tests.e2e.helpers import api_user, part_numbers, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -92,13 +92,7 @@ def test_a_large_file_goes_to_storage_in_parts_and_resumes_after_a_reload(
     # Files from 1 MiB up take the session path here (the default is 64 MiB).
     context.add_init_script("localStorage.setItem('pcs.upload.sessionMin', String(1024 * 1024))")
     page = signed_in(context, base_url, token)
-    s3_puts: list[str] = []
-
-    def seen(r: Request) -> None:
-        if r.method == "PUT" and "partNumber=" in r.url:
-            s3_puts.append(re.search(r"partNumber=(\d+)", r.url).group(1))  # type: ignore[union-attr]
-
-    page.on("request", seen)
+    s3_puts = part_numbers(page)
     # The connection "drops" for parts 2 and 3: part 1 arrives, the others keep failing.
     blocked = re.compile(r"partNumber=(2|3)\b")
     page.route(blocked, lambda route: route.abort())
