@@ -33,6 +33,11 @@ def icon_for(kind: str, mime: str | None) -> str:
     return "file"
 
 
+def count_of(n: int, noun: str, nouns: str = "") -> str:
+    """'1 item', '1,234 items' (``nouns``: the plural when it is not ``noun`` + 's')."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
 def when(dt: datetime, now: datetime | None = None) -> str:
     """'just now', '5 min ago', 'today 14:03', '3 Mar', '3 Mar 2024'."""
     now = now or datetime.now(UTC)

@@ -11,7 +11,7 @@ from pcs_app.services import costs, usage
 from pcs_app.services.units import human_size
 
 from .. import routes
-from ..format import icon_for, usage_view, when
+from ..format import count_of, icon_for, usage_view, when
 
 DAYS = 90
 TYPE_LABELS = {
@@ -52,10 +52,6 @@ def _n(x: int) -> str:
     return f"{x:,}"
 
 
-def _count(x: int, noun: str) -> str:
-    return f"{x:,} {noun}{'' if x == 1 else 's'}"
-
-
 def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
     """Everything the page shows, as plain data (strings for text, numbers for the charts)."""
     text, pct, level = usage_view(d.used_bytes, d.quota_bytes)
@@ -92,7 +88,7 @@ def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
         {
             "key": t.key,
             "label": TYPE_LABELS.get(t.key, t.key.title()),
-            "files": _count(t.files, "file"),
+            "files": count_of(t.files, "file"),
             "size": human_size(t.bytes),
             "exact": _n(t.bytes),
             "pct": f"{t.bytes * 100 / live_total:.1f}",
@@ -109,7 +105,7 @@ def dashboard_view(d: usage.Dashboard) -> dict[str, Any]:
         {
             "key": f.key,
             "name": f.name if f.key else "Files at the top",
-            "files": _count(f.files, "file"),
+            "files": count_of(f.files, "file"),
             "size": human_size(f.bytes),
             "exact": _n(f.bytes),
             "pct": f"{f.bytes * 100 / live_total:.1f}",
@@ -196,9 +192,9 @@ def estimate_view(e: costs.Estimate) -> dict[str, Any]:
         "fixed": _usd(e.fixed_usd),
         "usage": _usd(e.usage_usd),
         "stored": f"{u.stored_gb:,.2f} GB",
-        "month": f"{_count(u.active_users, 'active user')}, {_count(u.uploads, 'upload')} ({u.upload_gb:,.2f} GB), "
-        f"{_count(u.downloads, 'download')} ({u.download_gb:,.2f} GB), {u.egress_gb:,.2f} GB served, "
-        f"{_count(u.mails, 'mail')}",
+        "month": f"{count_of(u.active_users, 'active user')}, {count_of(u.uploads, 'upload')} ({u.upload_gb:,.2f} GB), "
+        f"{count_of(u.downloads, 'download')} ({u.download_gb:,.2f} GB), {u.egress_gb:,.2f} GB served, "
+        f"{count_of(u.mails, 'mail')}",
         "lines": lines,
     }
 

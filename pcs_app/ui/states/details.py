@@ -13,7 +13,7 @@ from pcs_app.services.errors import PCSError
 from pcs_app.services.sharing import Details
 from pcs_app.services.units import human_size
 
-from ..format import when_exact
+from ..format import count_of, when_exact
 from .base import Events, core, run
 from .selection import SelectionState
 
@@ -35,10 +35,6 @@ KEYS = (
 )
 
 
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def details_view(d: Details, tz_offset: int = 0, now: datetime | None = None) -> dict[str, str]:
     """The panel's text, every value a string (blank: not shown)."""
     n, now = d.node, now or datetime.now(UTC)
@@ -46,12 +42,12 @@ def details_view(d: Details, tz_offset: int = 0, now: datetime | None = None) ->
     names = [p.name or "My files" for p in d.path]
     path = " / ".join(names if mine else ["Shared with me", *names])
     if d.items is not None:
-        size = plural(d.items, "item", "items") if d.items else "Empty folder"
+        size = count_of(d.items, "item") if d.items else "Empty folder"
     else:
         size = human_size(n.size) + ("" if n.size < 1024 else f" ({n.size:,} bytes)")
-    links = plural(d.links, "active link", "active links") if d.links else "No active links"
+    links = count_of(d.links, "active link") if d.links else "No active links"
     if d.links_above:
-        links += " · " + plural(d.links_above, "more to a folder above", "more to folders above")
+        links += " · " + count_of(d.links_above, "more to a folder above", "more to folders above")
     return {
         "name": n.name,
         "kind": "Folder" if d.items is not None else (n.mime_type or "Unknown type"),

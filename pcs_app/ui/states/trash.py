@@ -14,7 +14,7 @@ from pcs_app.services.tree import BulkResult
 from pcs_app.services.units import human_size
 
 from .. import live, routes
-from ..format import icon_for, when
+from ..format import count_of, icon_for, when
 from .base import AuthState, Events, core, run
 
 PAGE = 50  # the first page is all a visit reads, however big the trash
@@ -36,10 +36,6 @@ def trash_row(n: Node, now: datetime | None = None) -> dict[str, str]:
     }
 
 
-def _plural(n: int, noun: str = "item") -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
 def restore_summary(result: BulkResult, rows: dict[str, dict[str, str]]) -> tuple[str, str]:
     """A toast for a restore: (level, text); says where one item went and which came back renamed
     (a name taken in the meantime gives 'name (restored)')."""
@@ -55,14 +51,14 @@ def restore_summary(result: BulkResult, rows: dict[str, dict[str, str]]) -> tupl
         if renamed:
             text += f" as “{renamed[0][1]}” (the name was taken)"
     elif done:
-        text = f"Restored {_plural(len(done))}"
+        text = f"Restored {count_of(len(done), 'item')}"
         if renamed:
-            text += f"; {_plural(len(renamed))} under a new name, e.g. “{renamed[0][1]}”"
+            text += f"; {count_of(len(renamed), 'item')} under a new name, e.g. “{renamed[0][1]}”"
     else:
         text = ""
     if failed:
         first = failed[0].error.message if failed[0].error else ""
-        text = "; ".join(t for t in (text, f"{_plural(len(failed))} failed: {first}") if t)
+        text = "; ".join(t for t in (text, f"{count_of(len(failed), 'item')} failed: {first}") if t)
     return ("error" if failed else "success"), text or "Nothing to restore"
 
 
@@ -92,13 +88,13 @@ class TrashState(AuthState):
             name = next((r["name"] for r in self.trash if r["id"] == self.trash_selected[0]), "")
             if name:
                 return f"Delete “{name}” for good?"
-        return f"Delete {_plural(len(self.trash_selected))} for good?"
+        return f"Delete {count_of(len(self.trash_selected), 'item')} for good?"
 
     @rx.var
     def trash_shown(self) -> str:
         """'12 items' (everything) or '50 shown' (more pages to load)."""
         n = len(self.trash)
-        return f"{n:,} shown, more below" if self.trash_cursor else _plural(n)
+        return f"{n:,} shown, more below" if self.trash_cursor else count_of(n, "item")
 
     async def _reload(self, user: User) -> None:
         """Read the trash again from the top (as many rows as are shown), keeping the selection."""
@@ -217,7 +213,7 @@ class TrashState(AuthState):
         if user is None:
             return
         u = await run(accounts.usage, core(), user)
-        count = _plural(await run(tree.trash_count, core(), user))
+        count = count_of(await run(tree.trash_count, core(), user), "item")
         async with self:
             if self.trash_confirm == "empty":
                 self.empty_summary = f"{count}, {human_size(u.trash_bytes)}"
@@ -262,5 +258,5 @@ class TrashState(AuthState):
                 if kind == "delete":
                     self.trash_selected = []
         await self._reload(user)
-        text = f"Deleted {_plural(items)} for good, {human_size(freed)} freed"
+        text = f"Deleted {count_of(items, 'item')} for good, {human_size(freed)} freed"
         yield rx.toast.error(f"{text}; {len(errors)} failed: {errors[0]}") if errors else rx.toast.success(text)
