@@ -21,7 +21,7 @@ from ..tree.common import require_not_root
 from ..tree.listing import ancestors, count_children
 from ..tx import write_tx
 from ..usage.ledger import Ledger
-from .links import links_of
+from .links import state_of
 
 SHARED, UNSHARED = "shared", "unshared"  # change-feed kinds for the owner and the recipient
 
@@ -192,9 +192,21 @@ def details(core: Core, actor: Actor, node_id: object) -> Details:
     versions = None if node.kind == FOLDER else len(list_versions(core, user, node.id))
     people: list[GrantView] = []
     links = above = 0
-    if got.allows(Perm.MANAGE):
-        for n in reversed(path[1:]):  # the item, then each folder above it (a root is never shared)
-            people += grants_on(core, user, n.id)
-            active = sum(1 for v in links_of(core, user, n.id) if v.state == "active")
-            links, above = (active, above) if n.id == node.id else (links, above + active)
+    chain = list(reversed(path[1:]))  # the item, then each folder above it (a root is never shared)
+    if got.allows(Perm.MANAGE) and chain:  # its owner, who may manage every folder above it too
+        at = {n.id: i for i, n in enumerate(chain)}
+        with core.db.read() as s:
+            granted = s.exec(
+                select(Grant, User.email)
+                .join(User, col(User.id) == col(Grant.user_id))
+                .where(col(Grant.node_id).in_(list(at)))
+            ).all()
+            linked = s.exec(
+                select(ShareLink).where(col(ShareLink.node_id).in_(list(at)), col(ShareLink.revoked_at).is_(None))
+            ).all()
+        for g, email in sorted(granted, key=lambda r: (at[r[0].node_id], r[1])):
+            people.append(GrantView(g, chain[at[g.node_id]], email))
+        for link in linked:
+            if state_of(link) == "active":
+                links, above = (links + 1, above) if link.node_id == node.id else (links, above + 1)
     return Details(node, path, got.role, owner, items, versions, people, links, above)
