@@ -328,12 +328,15 @@ def test_context_menu_rename_selection_shortcuts_and_cut_preview(
     assert text.endswith("of a long file\n") or text.endswith("of a long file")
     assert len(text) < 70_000
     page.keyboard.press("Escape")
-    # A Markdown table renders as a table with ruled cells.
-    md = b"| Name | Size |\n|------|------|\n| a | 1 |\n| b | 2 |\n"
+    # A Markdown table renders as a table with ruled cells; raw HTML in the file shows as text, never runs.
+    md = b"| Name | Size |\n|------|------|\n| a | 1 |\n| b | 2 |\n\n- [x] done\n\n<img src=x onerror=alert(1)>\n"
     httpx.put(f"{base_url}/api/v1/nodes/{root}/files", params={"name": "table.md"}, content=md, headers=h)
     page.locator(".pcs-name", has_text="table.md").click()
     cells = page.locator("#preview-body table td")
     expect(cells).to_have_count(4)
+    expect(page.locator("#preview-body input[type=checkbox]:checked")).to_have_count(1)
+    expect(page.locator("#preview-markdown")).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(page.locator("#preview-body img")).to_have_count(0)
     assert (
         page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#preview-body td')).paddingLeft)") > 4
     )

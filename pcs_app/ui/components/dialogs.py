@@ -170,7 +170,11 @@ def preview_body() -> rx.Component | rx.Var[Any]:
             "text",
             rx.cond(
                 p["mime"] == "text/markdown",
-                rx.scroll_area(rx.markdown(PreviewState.preview_text), max_height="60vh", type="auto"),
+                rx.scroll_area(
+                    rx.html(PreviewState.preview_html, class_name="pcs-markdown", id="preview-markdown"),
+                    max_height="60vh",
+                    type="auto",
+                ),
                 rx.el.pre(PreviewState.preview_text, id="preview-text", class_name="pcs-text-preview"),
             ),
         ),

@@ -8,14 +8,15 @@ import reflex as rx
 from reflex.vars import ObjectVar
 
 from ..states.history import HistoryState
-from .icons import entry_icon
+from .icons import either_icon, entry_icon
 
 Row = ObjectVar[dict[str, str]]
 
 
-def _icon_button(icon: Any, label: Any, on_click: Any, marker: str, **props: Any) -> rx.Component:
+def _icon_button(icon: str | rx.Component, label: Any, on_click: Any, marker: str, **props: Any) -> rx.Component:
+    """``icon``: a Lucide name, or an icon component when a Var chooses it (components/icons.py)."""
     return rx.icon_button(
-        rx.icon(icon, size=18),
+        rx.icon(icon, size=18) if isinstance(icon, str) else icon,
         variant="ghost",
         size="2",
         on_click=on_click,
@@ -73,7 +74,7 @@ def version_item(v: Row) -> rx.Component:
                 ),
             ),
             _icon_button(
-                rx.cond(pinned, "pin-off", "pin"),
+                either_icon(pinned, "pin-off", "pin", size=18),
                 rx.cond(pinned, "Unpin (retention may thin it)", "Pin (always keep)"),
                 HistoryState.toggle_pin(v["id"]),
                 "pcs-v-pin",
@@ -122,7 +123,12 @@ def version_preview() -> rx.Component:
             "text",
             rx.cond(
                 v["mime"] == "text/markdown",
-                rx.scroll_area(rx.markdown(HistoryState.viewing_text), max_height="55vh", type="auto", width="100%"),
+                rx.scroll_area(
+                    rx.html(HistoryState.viewing_html, class_name="pcs-markdown", id="version-markdown"),
+                    max_height="55vh",
+                    type="auto",
+                    width="100%",
+                ),
                 rx.el.pre(
                     HistoryState.viewing_text, class_name="pcs-text-preview", id="version-text", style={"width": "100%"}
                 ),

@@ -15,7 +15,7 @@ from pcs_app.services.errors import PCSError
 from pcs_app.services.mime import preview_kind
 from pcs_app.services.units import human_size
 
-from .. import live
+from .. import live, markdown
 from ..format import icon_for, version_url, when_exact
 from .base import Events, core, run
 from .selection import SelectionState
@@ -59,6 +59,7 @@ class HistoryState(SelectionState):
     # The version shown in the panel's preview ("" id: the list is shown); every key stays present.
     viewing: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: dict.fromkeys(VIEW_KEYS, ""))
     viewing_text: rx.Field[str] = rx.field("")
+    viewing_html: rx.Field[str] = rx.field("")  # a Markdown version's start, rendered (ui/markdown.py)
     confirm: rx.Field[str] = rx.field("")  # "", "restore" or "delete"
     confirm_version: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: {"id": "", "when": ""})
     history_tz: rx.Field[int] = rx.field(0)
@@ -78,7 +79,7 @@ class HistoryState(SelectionState):
         self.history_id, self.history_name = target, str(it["name"])
         self.history_open, self.history_loading, self.history_error = True, True, ""
         self.versions, self.confirm = [], ""
-        self.viewing, self.viewing_text = dict.fromkeys(VIEW_KEYS, ""), ""
+        self.viewing, self.viewing_text, self.viewing_html = dict.fromkeys(VIEW_KEYS, ""), "", ""
         return rx.call_script("new Date().getTimezoneOffset()", callback=HistoryState.start_history)
 
     @rx.event
@@ -143,7 +144,7 @@ class HistoryState(SelectionState):
             if row is None:
                 return
             self.viewing = {k: row.get(k, "") for k in VIEW_KEYS}
-            self.viewing_text = ""
+            self.viewing_text, self.viewing_html = "", ""
             node_id = self.history_id
         if row["preview"] != "text":
             return
@@ -155,13 +156,15 @@ class HistoryState(SelectionState):
         except PCSError as e:
             yield rx.toast.error(e.message)
             return
+        text = head.decode("utf-8", errors="replace")
+        html = await run(markdown.to_html, text) if row["mime"] == "text/markdown" else ""
         async with self:
             if self.viewing["id"] == version_id:
-                self.viewing_text = head.decode("utf-8", errors="replace")
+                self.viewing_text, self.viewing_html = text, html
 
     @rx.event
     def back_to_list(self) -> None:
-        self.viewing, self.viewing_text = dict.fromkeys(VIEW_KEYS, ""), ""
+        self.viewing, self.viewing_text, self.viewing_html = dict.fromkeys(VIEW_KEYS, ""), "", ""
 
     @rx.event
     def ask(self, kind: str, version_id: str) -> None:
@@ -195,7 +198,7 @@ class HistoryState(SelectionState):
             yield rx.toast.error(e.message)
             return
         async with self:
-            self.viewing, self.viewing_text = dict.fromkeys(VIEW_KEYS, ""), ""
+            self.viewing, self.viewing_text, self.viewing_html = dict.fromkeys(VIEW_KEYS, ""), "", ""
         await self._reload(user)
         yield rx.toast.success(RESTORED_TOAST if kind == "restore" else "Version deleted")
 

@@ -9,6 +9,7 @@ import reflex as rx
 from pcs_app.services import content
 from pcs_app.services.errors import PCSError
 
+from .. import markdown
 from .base import Events, core, run
 from .selection import SelectionState
 
@@ -20,6 +21,7 @@ class PreviewState(SelectionState):
     # Every key stays present so the dialog's closing animation can still render the last file.
     preview: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: dict.fromkeys(PREVIEW_KEYS, ""))
     preview_text: rx.Field[str] = rx.field("")
+    preview_html: rx.Field[str] = rx.field("")  # a Markdown file's start, rendered (ui/markdown.py)
     preview_open: rx.Field[bool] = rx.field(False)
     preview_cut: rx.Field[bool] = rx.field(False)  # the text shown is only the start of the file
 
@@ -39,7 +41,8 @@ class PreviewState(SelectionState):
             if it is None:
                 return
             item = dict(it)
-            self.preview, self.preview_text, self.preview_open, self.preview_cut = item, "", True, False
+            self.preview, self.preview_text, self.preview_html = item, "", ""
+            self.preview_open, self.preview_cut = True, False
             self._set([item_id])
             self.anchor = item_id
         if item["preview"] != "text":
@@ -55,9 +58,12 @@ class PreviewState(SelectionState):
         cut = len(head) >= TEXT_PREVIEW_BYTES
         if cut and b"\n" in head:
             head = head[: head.rindex(b"\n") + 1]  # end on a whole line, not in the middle of one
+        text = head.decode("utf-8", errors="replace")
+        html = await run(markdown.to_html, text) if item["mime"] == "text/markdown" else ""
         async with self:
-            self.preview_text = head.decode("utf-8", errors="replace")
-            self.preview_cut = cut
+            if self.preview.get("id") != item_id:  # another file was opened meanwhile
+                return
+            self.preview_text, self.preview_html, self.preview_cut = text, html, cut
 
     @rx.event
     def preview_step(self, step: int) -> Any:
