@@ -21,6 +21,13 @@ pytestmark = pytest.mark.e2e
 
 MiB = 1024 * 1024
 UPLOADS = re.compile(r"/api/v1/nodes/[^/]+/(files\?|batch)")
+# The list's Size and Modified cells that reach under the open upload panel's left edge (and how many there are).
+UNDER_PANEL_JS = """() => {
+  const left = document.getElementById('upload-panel').getBoundingClientRect().left;
+  const cells = Array.from(document.querySelectorAll('.pcs-cell-size, .pcs-cell-mod'))
+    .filter((e) => e.getClientRects().length > 0);
+  return [cells.length, cells.filter((e) => e.getBoundingClientRect().right > left).map((e) => e.textContent)];
+}"""
 BARS_JS = "() => Array.from(document.querySelectorAll('#upload-panel progress'), (p) => p.value)"
 # WCAG contrast of an element's text on its own background (rgb() or color(srgb|display-p3 …)).
 CONTRAST_JS = """
@@ -130,6 +137,9 @@ def test_pause_holds_single_uploads_and_batches_and_resume_sends_each_file_once(
     )
     assert r.status_code == 201, r.text
     settled(page)
+    # From laptop width the open panel leaves the Size and Modified columns in view beside it.
+    shown, under = page.evaluate(UNDER_PANEL_JS)
+    assert shown > 0 and under == [], (shown, under)
     page.screenshot(path=str(artifacts / "upload-paused-1440.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     settled(page)

@@ -34,6 +34,7 @@ def files_page() -> rx.Component:
             margin="0 auto",
             padding_x=["0.75rem", "1rem", "1.5rem"],
             padding_bottom="6rem",
+            id="files-main",
         ),
         name_dialog(),
         picker_dialog(),
