@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sqlmodel import col, select
+
 from pcs_app.models import FILE, Blob, Node, Version, is_row_id
 
 from ..access import Actor, Perm, check_node
@@ -25,19 +27,25 @@ def open_download(core: Core, actor: Actor, node_id: object, version_id: object 
         node = check_node(s, actor, node_id, Perm.READ)
         if node.kind != FILE:
             raise Conflict("That is a folder; download its files, or the folder as a zip.")
-        if version_id is None:
-            version = s.get(Version, node.version_id) if node.version_id is not None else None
-        else:
-            ok = is_row_id(version_id)
-            version = s.get(Version, version_id) if ok else None
-            if version is None or version.node_id != node.id:
-                raise NotFound("No such version of this file.")
-        if version is None:
+        wanted = node.version_id if version_id is None else version_id if is_row_id(version_id) else None
+        # The version and its object's key in one query (a small download is mostly per-request cost).
+        found = (
+            s.exec(
+                select(Version, col(Blob.s3_key))
+                .outerjoin(Blob, col(Blob.id) == col(Version.blob_id))
+                .where(col(Version.id) == wanted)
+            ).first()
+            if wanted is not None
+            else None
+        )
+        if version_id is not None and (found is None or found[0].node_id != node.id):
+            raise NotFound("No such version of this file.")
+        if found is None:
             raise NotFound("This file has no content.")
-        blob = s.get(Blob, version.blob_id)
-        if blob is None:
+        version, s3_key = found
+        if not s3_key:  # an outer join: no blob row
             raise NotFound("This file's content is missing.")
-    return Download(node, version, blob.s3_key)
+    return Download(node, version, s3_key)
 
 
 def read_range(core: Core, dl: Download, start: int, end: int) -> Iterator[bytes]:
