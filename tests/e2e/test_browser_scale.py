@@ -114,7 +114,7 @@ def test_select_all_in_the_folder_then_trash_them_all(
     expect(page.locator("#selection-count")).to_have_text(f"{ENTRIES - 1} selected")
     page.screenshot(path=str(artifacts / "scale-select-all-desktop.png"))
     page.click("#delete-selected")
-    expect(page.locator("#undo-bar")).to_contain_text(f"{ENTRIES - 1} items moved to the trash", timeout=60_000)
+    expect(page.locator("#undo-bar")).to_contain_text(f"{ENTRIES - 1:,} items moved to the trash", timeout=60_000)
     assert children_count(base_url, token, folder) == 1
     expect(row(page, keep_name)).to_be_visible()
     expect(page.locator(".pcs-row")).to_have_count(1)

@@ -12,14 +12,11 @@ from pcs_app.services import tree
 from pcs_app.services.errors import PCSError
 from pcs_app.services.tree import BulkResult
 
+from ..format import count_of
 from .base import Events, core, run
 from .selection import SelectionState
 
 UNDO_SECONDS = 10
-
-
-def _plural(n: int, noun: str = "item") -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def summary(verb: str, result: BulkResult) -> tuple[str, str]:
@@ -27,12 +24,12 @@ def summary(verb: str, result: BulkResult) -> tuple[str, str]:
     done, failed, same = len(result.done), result.failed, len(result.unchanged)
     parts = []
     if done:
-        parts.append(f"{verb} {_plural(done)}")
+        parts.append(f"{verb} {count_of(done, 'item')}")
     if same:
-        parts.append(f"{_plural(same)} already there")
+        parts.append(f"{count_of(same, 'item')} already there")
     if failed:
         first = failed[0].error.message if failed[0].error else ""
-        parts.append(f"{_plural(len(failed))} failed: {first}")
+        parts.append(f"{count_of(len(failed), 'item')} failed: {first}")
     return ("error" if failed else "success"), "; ".join(parts) or "Nothing to do"
 
 
@@ -219,7 +216,7 @@ class ActionsState(SelectionState):
             self._undo_gen += 1
             mine = self._undo_gen
             self.undo_shown = bool(trashed)
-            self.undo_label = f"{_plural(len(trashed))} moved to the trash"
+            self.undo_label = f"{count_of(len(trashed), 'item')} moved to the trash"
         await self._after_change(user)
         if result.failed:
             yield toast(*summary("Moved to the trash", result))
