@@ -77,6 +77,13 @@ def expect_file_details(page: Page, w: World) -> None:
         expect(value).to_have_attribute("title", re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"))
 
 
+LEVEL_JS = """() => {
+  const d = document.querySelector('#details-dialog');
+  const mid = (e) => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; };
+  return [mid(d.querySelector('.pcs-details-title')), mid(d.querySelector('button[aria-label="Close"]'))];
+}"""
+
+
 def file_details_at(
     context: BrowserContext, base_url: str, artifacts: Path, width: int, height: int
 ) -> tuple[Page, World]:
@@ -88,6 +95,9 @@ def file_details_at(
     open_details(page, "plan.txt")
     expect_file_details(page, w)
     settled(page)
+    # The title is level with its close button (their middles within 2 px).
+    middles = page.evaluate(LEVEL_JS)
+    assert abs(middles[0] - middles[1]) <= 2, middles
     page.screenshot(path=str(artifacts / f"details-{width}.png"))
     return page, w
 
