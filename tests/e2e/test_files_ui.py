@@ -101,6 +101,24 @@ def test_wrong_password_shows_a_clear_message(page: Page, base_url: str) -> None
     expect(page.locator("#auth-error")).to_contain_text("Wrong email or password")
 
 
+def test_the_sign_in_form_works_before_the_app_code_runs(page: Page, base_url: str) -> None:
+    """A quick first click is not lost, and a password never goes into a URL: the form's handler is in
+    the page's static head, so it works even while (here: since) the app's own modules have not run."""
+    email, _token, _root = api_user(base_url)
+    urls: list[str] = []
+    page.on("request", lambda r: urls.append(r.url))
+    page.route("**/assets/*.js", lambda route: route.abort())  # the app never hydrates
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", "not the password")
+    page.click("#sign-in")
+    expect(page.locator("#auth-error")).to_contain_text("Wrong email or password")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    expect(page).to_have_url(re.compile(r"/files/?$"), timeout=10_000)
+    assert not [u for u in urls if "password" in u], urls
+
+
 def test_folder_upload_keeps_structure_and_zip_download(context: BrowserContext, base_url: str, tmp_path: Path) -> None:
     _email, token, _root = api_user(base_url)
     page = signed_in(context, base_url, token)

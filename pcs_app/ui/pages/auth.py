@@ -92,6 +92,7 @@ def login() -> rx.Component:
             width="100%",
         ),
         id="auth-form",
+        method="post",  # were the handler (assets/auth.js) ever missing: never a password in a URL
         custom_attrs={"data-mode": "sign-in", "data-next": routes.FILES},
         width="100%",
     )
@@ -100,7 +101,7 @@ def login() -> rx.Component:
         rx.text("No account yet? ", rx.link("Create one", href=routes.SIGNUP), size="2"),
         spacing="2",
     )
-    return rx.fragment(_card("Sign in", form, footer), rx.script(src="/auth.js"))
+    return _card("Sign in", form, footer)
 
 
 def signup() -> rx.Component:
@@ -122,8 +123,9 @@ def signup() -> rx.Component:
             width="100%",
         ),
         id="auth-form",
+        method="post",  # were the handler (assets/auth.js) ever missing: never a password in a URL
         custom_attrs={"data-mode": "sign-up", "data-next": routes.FILES},
         width="100%",
     )
     footer = rx.text("Already have an account? ", rx.link("Sign in", href=routes.LOGIN), size="2")
-    return rx.fragment(_card("Create your account", form, footer), rx.script(src="/auth.js"))
+    return _card("Create your account", form, footer)
