@@ -42,9 +42,10 @@ app = PcsApp(
         rx.el.meta(name="theme-color", content="#3e63dd"),
         rx.el.link(rel="apple-touch-icon", href="/icon-192.png"),
         # The sign-in and sign-up forms' handler (a listener on the document for #auth-form), in every
-        # page's static head: it runs before the form exists, so no submit can come before it (placed in
-        # the page, it loaded only after hydration and a quick first click did nothing).
-        rx.el.script(src="/auth.js"),
+        # page's static head, deferred: it runs as soon as the page is parsed, before the app's code
+        # (placed in the page, it loaded only after hydration and a quick first click did nothing).
+        # Deferred, not blocking: a blocking script waits for the stylesheet and held back first loads.
+        rx.el.script(src="/auth.js", defer=True),
     ],
 )
 app.add_page(status_page, route=routes.STATUS, title="PCS — status", on_load=StatusState.load)
