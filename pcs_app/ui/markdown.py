@@ -12,7 +12,6 @@ its syntax highlighter) out of every page that can open a preview.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -52,5 +51,11 @@ _MD = _parser()
 
 def to_html(text: str) -> str:
     """The HTML of a Markdown text (the start of a file: a cut-off last block renders as it is)."""
-    env: dict[str, Any] = {}
-    return _MD.render(text, env)
+    return _MD.render(text)
+
+
+def text_preview(head: bytes, mime_type: str) -> tuple[str, str]:
+    """What a text preview shows of a file's first bytes: (text, "") for plain text, ("", html) for
+    Markdown, so the browser is sent only what it shows. Slow on a large file: run it in a thread."""
+    text = head.decode("utf-8", errors="replace")
+    return ("", to_html(text)) if mime_type == "text/markdown" else (text, "")

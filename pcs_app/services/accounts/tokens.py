@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from pcs_app.models import ApiToken, User, looks_like_id, utcnow
@@ -70,17 +71,21 @@ def _row(action: str, user: User, tok: ApiToken) -> dict[str, Any]:
     )
 
 
+# Built once: every API request runs it.
+_BY_HASH = (
+    select(ApiToken, User)
+    .join(User, col(User.id) == col(ApiToken.user_id))
+    .where(col(ApiToken.token_hash) == bindparam("token_hash"))
+)
+
+
 def authenticate(core: Core, secret: object) -> tuple[User, ApiToken]:
     """The user behind a bearer token; Unauthorized when unknown, expired or revoked."""
     if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise Unauthorized("Sign in first: the token is missing or malformed.")
     now = utcnow()
     with core.db.read() as s:
-        row = s.exec(
-            select(ApiToken, User)
-            .join(User, col(User.id) == col(ApiToken.user_id))
-            .where(ApiToken.token_hash == hash_token(secret))
-        ).first()
+        row = s.exec(_BY_HASH, params={"token_hash": hash_token(secret)}).first()
     if row is None:
         raise Unauthorized("That token is not valid.")
     tok, user = row

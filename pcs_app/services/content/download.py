@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from pcs_app.models import FILE, Blob, Node, Version, is_row_id
@@ -21,23 +22,25 @@ class Download:
     s3_key: str
 
 
+# The version and its object's key in one query, built once (a small download is mostly per-request cost).
+_VERSION_AND_KEY = (
+    select(Version, col(Blob.s3_key))
+    .outerjoin(Blob, col(Blob.id) == col(Version.blob_id))
+    .where(col(Version.id) == bindparam("version_id"))
+)
+
+
 def open_download(core: Core, actor: Actor, node_id: object, version_id: object = None) -> Download:
     """What to stream for a file (its current version unless ``version_id`` names an older one)."""
     with core.db.read() as s:
         node = check_node(s, actor, node_id, Perm.READ)
         if node.kind != FILE:
             raise Conflict("That is a folder; download its files, or the folder as a zip.")
-        wanted = node.version_id if version_id is None else version_id if is_row_id(version_id) else None
-        # The version and its object's key in one query (a small download is mostly per-request cost).
-        found = (
-            s.exec(
-                select(Version, col(Blob.s3_key))
-                .outerjoin(Blob, col(Blob.id) == col(Version.blob_id))
-                .where(col(Version.id) == wanted)
-            ).first()
-            if wanted is not None
-            else None
-        )
+        if version_id is None:
+            wanted = node.version_id
+        else:
+            wanted = version_id if is_row_id(version_id) else None
+        found = s.exec(_VERSION_AND_KEY, params={"version_id": wanted}).first() if wanted is not None else None
         if version_id is not None and (found is None or found[0].node_id != node.id):
             raise NotFound("No such version of this file.")
         if found is None:

@@ -156,8 +156,7 @@ class HistoryState(SelectionState):
         except PCSError as e:
             yield rx.toast.error(e.message)
             return
-        text = head.decode("utf-8", errors="replace")
-        html = await run(markdown.to_html, text) if row["mime"] == "text/markdown" else ""
+        text, html = await run(markdown.text_preview, head, row["mime"])
         async with self:
             if self.viewing["id"] == version_id:
                 self.viewing_text, self.viewing_html = text, html

@@ -58,8 +58,7 @@ class PreviewState(SelectionState):
         cut = len(head) >= TEXT_PREVIEW_BYTES
         if cut and b"\n" in head:
             head = head[: head.rindex(b"\n") + 1]  # end on a whole line, not in the middle of one
-        text = head.decode("utf-8", errors="replace")
-        html = await run(markdown.to_html, text) if item["mime"] == "text/markdown" else ""
+        text, html = await run(markdown.text_preview, head, item["mime"])
         async with self:
             if self.preview.get("id") != item_id:  # another file was opened meanwhile
                 return
