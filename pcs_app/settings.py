@@ -119,11 +119,7 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="Redis URL for the change broker and the job queue across instances."
     )
-    web_workers: int = Field(
-        0,
-        description="App server processes when Reflex keeps UI state in Redis (REFLEX_REDIS_URL); 0: one per "
-        "CPU. Without it the app is one process.",
-    )
+    web_workers: int = Field(0, description="App processes with UI state in Redis (REFLEX_REDIS_URL); 0: one per CPU.")
     longpoll_max_seconds: float = Field(60.0, description="Longest wait of GET /api/v1/changes.")
     gc_grace_seconds: int = Field(3600, description="Age before an unreferenced S3 object may be reclaimed.")
     list_page_max: int = Field(1000, description="Largest page of a folder listing.")
@@ -266,10 +262,8 @@ class Settings(BaseSettings):
             raise ValueError("PCS_UPLOAD_CONCURRENCY must be >= 1")
         if self.batch_concurrency < 1 or self.batch_max_file_size < 1:
             raise ValueError("PCS_BATCH_CONCURRENCY and PCS_BATCH_MAX_FILE_SIZE must be >= 1")
-        if self.jobs_workers < 1:
-            raise ValueError("PCS_JOBS_WORKERS must be >= 1")
-        if self.web_workers < 0:
-            raise ValueError("PCS_WEB_WORKERS must be 0 (one per CPU) or more")
+        if self.jobs_workers < 1 or self.web_workers < 0:
+            raise ValueError("PCS_JOBS_WORKERS must be >= 1 and PCS_WEB_WORKERS >= 0 (0: one per CPU)")
         if self.thumb_memory_mb < 256:
             raise ValueError("PCS_THUMB_MEMORY_MB must be at least 256")
         if self.default_quota_bytes is not None and self.default_quota_bytes < 0:
