@@ -5,6 +5,7 @@ fifth of botocore's CPU per call) and hands back to boto3 whenever anything is o
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Iterator
@@ -85,7 +86,6 @@ class BlobStore:
         self._session = boto3.Session(
             aws_access_key_id=cfg.access_key, aws_secret_access_key=cfg.secret_key, region_name=cfg.region
         )
-        self._direct: DirectS3 | bool | None = False  # False: not made yet; None: not possible
 
     def _make_client(self, endpoint: str | None) -> Any:
         s3: dict[str, Any] = {"addressing_style": "path"}
@@ -112,26 +112,20 @@ class BlobStore:
                     self._client = self._make_client(self.cfg.endpoint_url)
         return self._client
 
-    @property
+    @functools.cached_property
     def direct(self) -> DirectS3 | None:
-        """Small objects' requests without botocore (None when there are no credentials to sign with)."""
-        if self._direct is False:
-            endpoint = str(self.client.meta.endpoint_url)  # (takes the lock itself)
-            with self._lock:
-                if self._direct is False:
-                    creds = self._session.get_credentials()
-                    self._direct = (
-                        None
-                        if creds is None
-                        else DirectS3(
-                            endpoint,
-                            self.bucket,
-                            Signer(self.cfg.region, creds),
-                            sign_payload=not _private_channel(self.cfg.endpoint_url),
-                            ca_file=get_cert_path(True),
-                        )
-                    )
-        return self._direct if isinstance(self._direct, DirectS3) else None
+        """Small objects' requests without botocore (None when there are no credentials to sign with).
+        Two threads meeting here first may each build one; one is kept, which is harmless."""
+        creds = self._session.get_credentials()
+        if creds is None:
+            return None
+        return DirectS3(
+            str(self.client.meta.endpoint_url),
+            self.bucket,
+            Signer(self.cfg.region, creds),
+            sign_payload=not _private_channel(self.cfg.endpoint_url),
+            ca_file=get_cert_path(True),
+        )
 
     @property
     def presign_client(self) -> Any:
@@ -199,10 +193,11 @@ class BlobStore:
             return False
 
     # -- objects ----------------------------------------------------------------------------
-    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None, *, sha256: str | None = None) -> None:
+        """One object from bytes in memory; ``sha256`` (hex) if the caller already knows it."""
         if (direct := self.direct) is not None:
             try:
-                return direct.put(key, data, content_type)
+                return direct.put(key, data, content_type, sha256)
             except Fallback:
                 pass
         extra = {"ContentType": content_type} if content_type else {}

@@ -18,7 +18,6 @@ import http.client
 import logging
 import re
 import ssl
-import threading
 import time
 from collections import deque
 from typing import NoReturn, Protocol
@@ -103,14 +102,13 @@ class DirectS3:
         if u.scheme not in ("http", "https") or not u.hostname:
             raise ValueError(f"not an S3 endpoint: {endpoint!r}")
         self.host = u.netloc
-        self._tls = u.scheme == "https"
         self._hostname, self._port = u.hostname, u.port
         self._base = u.path.rstrip("/") + "/" + quote(bucket, safe="")
         self.signer = signer
         self.sign_payload = sign_payload
-        self._ssl = ssl.create_default_context(cafile=ca_file) if self._tls else None
+        self._ssl = ssl.create_default_context(cafile=ca_file) if u.scheme == "https" else None
         self._idle: deque[http.client.HTTPConnection] = deque()
-        self._warned = threading.Event()
+        self._warned: set[str] = set()
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._ssl is not None:
@@ -140,7 +138,7 @@ class DirectS3:
                 conn.close()
                 if reused and attempt == 0:
                     continue  # the store closed an idle connection: once more on a fresh one
-                self._fall_back(f"{method} failed: {e!r}")
+                self._fall_back(f"{method} failed", repr(e))
             if resp.will_close or len(self._idle) >= MAX_IDLE:
                 conn.close()
             else:
@@ -148,14 +146,18 @@ class DirectS3:
             return resp.status, data
         raise AssertionError("unreachable")
 
-    def _fall_back(self, why: str) -> NoReturn:
-        if not self._warned.is_set():
-            self._warned.set()
-            log.warning("direct S3 request to %s: %s; using boto3 for this one (logged once)", self.host, why)
-        raise Fallback(why)
+    def _fall_back(self, why: str, detail: str = "") -> NoReturn:
+        """Hand this request to boto3; a warning the first time each kind of reason is met, then at debug."""
+        level = logging.DEBUG if why in self._warned else logging.WARNING
+        if len(self._warned) < 64:
+            self._warned.add(why)
+        log.log(level, "direct S3 request to %s: %s %s; made through boto3 instead", self.host, why, detail)
+        raise Fallback(f"{why} {detail}".strip())
 
-    def put(self, key: str, data: bytes, content_type: str | None = None) -> None:
-        sha = hashlib.sha256(data).hexdigest() if self.sign_payload else UNSIGNED
+    def put(self, key: str, data: bytes, content_type: str | None = None, sha256: str | None = None) -> None:
+        """Store ``data`` under ``key``; ``sha256`` (hex), when the caller has it, saves hashing it again
+        where the payload is signed."""
+        sha = (sha256 or hashlib.sha256(data).hexdigest()) if self.sign_payload else UNSIGNED
         headers = {"Content-Type": content_type} if content_type else {}
         status, answer = self._request("PUT", key, data, headers, sha)
         if status != 200:

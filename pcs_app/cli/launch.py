@@ -120,9 +120,8 @@ def prepare(settings: Settings) -> None:
 
 def set_web_workers(settings: Settings, env: dict[str, str]) -> None:
     """With UI state in Redis, Reflex would start 2 x CPUs + 1 server processes. Uploads to one account
-    commit one at a time (its row lock), so the extra processes only queue for it: on 2 CPUs with
-    PostgreSQL, 2 processes took 83-86 single-file uploads/s against 43-46 with Reflex's 5, and served
-    downloads as fast. One per CPU unless PCS_WEB_WORKERS (or GRANIAN_WORKERS itself) says otherwise."""
+    commit one at a time (its row lock), so processes beyond the CPUs only queue for it. One per CPU
+    unless PCS_WEB_WORKERS (or GRANIAN_WORKERS itself) says otherwise."""
     if env.get("REFLEX_REDIS_URL") and "GRANIAN_WORKERS" not in env:
         env["GRANIAN_WORKERS"] = str(settings.web_workers or os.cpu_count() or 1)
 

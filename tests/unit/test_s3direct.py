@@ -90,12 +90,57 @@ def test_anything_unusual_goes_through_boto3(store: BlobStore, weed: PrivateS3) 
         wrong.put("blobs/cc/k", b"data")
     with pytest.raises(Fallback):
         wrong.get("blobs/cc/k", 0, 3)
-    store._direct = wrong  # a direct path that always fails: every call still succeeds through boto3
+    store.direct = wrong  # a direct path that always fails: every call still succeeds through boto3
     store.put_bytes("blobs/cc/k", b"data")
     assert b"".join(store.iter_range("blobs/cc/k", 0, 3)) == b"data"
     with pytest.raises(FileNotFoundError):
         b"".join(store.iter_range("blobs/cc/missing", 0, 3))
     closed = DirectS3("http://127.0.0.1:9", store.bucket, wrong.signer, sign_payload=False, ca_file=None)
-    store._direct = closed  # nobody listens there
+    store.direct = closed  # nobody listens there
     store.put_bytes("blobs/cc/k2", b"more")
     assert store.get_bytes("blobs/cc/k2") == b"more"
+
+
+class _Recording(Signer):
+    def __init__(self, region: str, source: Credentials) -> None:
+        super().__init__(region, source)
+        self.payloads: list[str] = []
+
+    def headers(
+        self, method: str, host: str, path: str, payload_sha256: str, now: float | None = None
+    ) -> dict[str, str]:
+        self.payloads.append(payload_sha256)
+        return super().headers(method, host, path, payload_sha256, now)
+
+
+def test_a_signed_payload_is_hashed_once(store: BlobStore, weed: PrivateS3) -> None:
+    signer = _Recording("us-east-1", Credentials(weed.access_key, weed.secret_key))
+    # As on a plain-http endpoint that is not loopback: the body's sha256 is signed.
+    signed = DirectS3(weed.endpoint, store.bucket, signer, sign_payload=True, ca_file=None)
+    data = b"signed body"
+    sha = hashlib.sha256(data).hexdigest()
+    signed.put("blobs/dd/given", data, sha256=sha)  # the hash the upload already has
+    signed.put("blobs/dd/own", data)  # none given: hashed here
+    assert signer.payloads == [sha, sha]
+    assert signed.get("blobs/dd/given", 0, len(data) - 1) == data
+    signed.close()
+
+
+def test_each_kind_of_fallback_is_a_warning_once(
+    store: BlobStore, weed: PrivateS3, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = DirectS3(
+        weed.endpoint,
+        store.bucket,
+        Signer("us-east-1", Credentials(weed.access_key, "not-the-secret")),
+        sign_payload=False,
+        ca_file=None,
+    )
+    with caplog.at_level("DEBUG", logger="pcs_app.adapters.s3direct"):
+        for _ in range(2):
+            for call in (lambda: wrong.put("blobs/ee/k", b"x"), lambda: wrong.get("blobs/ee/k", 0, 0)):
+                with pytest.raises(Fallback):
+                    call()
+    levels = [r.levelname for r in caplog.records if r.name == "pcs_app.adapters.s3direct"]
+    assert levels == ["WARNING", "WARNING", "DEBUG", "DEBUG"]
+    wrong.close()

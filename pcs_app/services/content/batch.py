@@ -175,7 +175,7 @@ class Batch:
         error: PCSError | None = None
         if not self.aborted:
             try:
-                self.core.blobs.put_bytes(item.key or "", data)
+                self.core.blobs.put_bytes(item.key or "", data, sha256=item.sha256 or None)
             except Exception as e:  # noqa: BLE001 - this file fails with it; the others go on
                 error = StorageFailed(f"Storing the file failed ({type(e).__name__}); try again.")
                 item.key = None
