@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
@@ -34,18 +35,37 @@ def session_secret(request: Request) -> str | None:
     return secret
 
 
-async def actor(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> User:
-    """The signed-in user: a bearer token, or the web app's session cookie."""
+@dataclass(frozen=True)
+class Caller:
+    """A request's credentials, not checked yet. ``user()`` checks them in the thread that calls it: a
+    handler that works in a worker thread anyway signs the caller in there (one thread hop, not two)."""
+
+    request: Request
+    secret: str
+
+    def user(self) -> User:
+        user, tok = accounts.authenticate(get_core(), self.secret)
+        self.request.state.token_id = tok.id
+        audit.as_user(user)  # this request's audit events are this account's
+        return user
+
+
+async def caller(request: Request, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    """A bearer token, or the web app's session cookie (401 when there is neither)."""
     secret = cred.credentials if cred is not None else session_secret(request)
     if secret is None:
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'.")
-    user, tok = await run_in_threadpool(accounts.authenticate, get_core(), secret)
-    request.state.token_id = tok.id
-    audit.as_user(user)  # this request's audit events are this account's
-    return user
+    return Caller(request, secret)
+
+
+async def actor(c: Annotated[Caller, Depends(caller)]) -> User:
+    """The signed-in user."""
+    return await run_in_threadpool(c.user)
 
 
 Actor = Annotated[User, Depends(actor)]
+# For handlers that check the credentials themselves, in their own worker thread (Caller.user).
+Credentials = Annotated[Caller, Depends(caller)]
 
 
 async def request_context(request: Request) -> None:

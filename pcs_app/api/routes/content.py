@@ -13,7 +13,7 @@ from pcs_app.models import ROW_ID_MAX
 from pcs_app.services import archive, content, thumbnails
 from pcs_app.wiring import get_core
 
-from ..deps import Actor
+from ..deps import Actor, Credentials
 from ..http import content_disposition, etag_matches
 from ..ids import NodeId
 from ..responses import errors
@@ -47,7 +47,7 @@ router = APIRouter(
 async def download(
     node_id: NodeId,
     request: Request,
-    user: Actor,
+    caller: Credentials,
     version: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
     inline: bool = False,
     range_header: Annotated[str, Header(alias="range", max_length=200)] = "",
@@ -56,8 +56,8 @@ async def download(
     """Download a file (or one of its versions), streamed, with HTTP Range support."""
     core = get_core()
 
-    def serve() -> Response:  # one worker-thread hop: the checks, and a small file's bytes
-        dl = content.open_download(core, user, node_id, version)
+    def serve() -> Response:  # one worker-thread hop: sign-in, the checks, and a small file's bytes
+        dl = content.open_download(core, caller.user(), node_id, version)
         return file_response(core, dl, request, inline=inline, range_header=range_header, if_none_match=if_none_match)
 
     return await run_in_threadpool(serve)

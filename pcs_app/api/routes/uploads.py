@@ -18,7 +18,7 @@ from pcs_app.services.errors import InvalidInput
 from pcs_app.services.names import MAX_NAME_CHARS, NAME_PATTERN
 from pcs_app.wiring import get_core
 
-from ..deps import Actor
+from ..deps import Actor, Credentials
 from ..ids import NodeId, SessionId
 from ..responses import ON_FILES, errors, links
 from ..schemas import (
@@ -36,6 +36,9 @@ router = APIRouter(
     responses=errors(400, 401, 404),
 )
 SMALL_BODY = 8 * 1024 * 1024
+# A body up to this size is read before the caller is signed in, so both happen in one thread hop
+# (small files are most uploads); a larger one is only read once the caller is known.
+ONE_HOP_BODY = 256 * 1024
 COALESCE = 1024 * 1024
 WRITE_ERRORS = errors(403, 409, 413, 422, 507)
 
@@ -101,7 +104,7 @@ async def receive(request: Request, store: Callable[[Iterable[bytes], int | None
 async def upload_file(
     node_id: NodeId,
     request: Request,
-    user: Actor,
+    caller: Credentials,
     name: Annotated[str, Query(min_length=1, max_length=MAX_NAME_CHARS, pattern=NAME_PATTERN, description=NAME_HELP)],
     on_conflict: Literal["replace", "rename", "fail"] = "replace",
     x_content_sha256: Annotated[
@@ -113,10 +116,13 @@ async def upload_file(
     An existing file of that name gets a new version (on_conflict=replace, the default).
     """
     c = get_core()
+    length = content_length(request)
+    user = None if length is not None and length <= ONE_HOP_BODY else await run_in_threadpool(caller.user)
 
     def store(chunks: Iterable[bytes], size: int | None) -> Node:
+        who = user or caller.user()
         return content.upload(
-            c, user, node_id, name, chunks, size=size, sha256=x_content_sha256 or None, on_conflict=on_conflict
+            c, who, node_id, name, chunks, size=size, sha256=x_content_sha256 or None, on_conflict=on_conflict
         )
 
     return NodeOut.of(await receive(request, store))
