@@ -120,7 +120,7 @@ async def upload_file(
     user = None if length is not None and length <= ONE_HOP_BODY else await run_in_threadpool(caller.user)
 
     def store(chunks: Iterable[bytes], size: int | None) -> Node:
-        who = user or caller.user()
+        who = user if user is not None else caller.user()
         return content.upload(
             c, who, node_id, name, chunks, size=size, sha256=x_content_sha256 or None, on_conflict=on_conflict
         )
