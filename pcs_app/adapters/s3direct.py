@@ -123,11 +123,9 @@ class DirectS3:
         all_headers = {**headers, **self.signer.headers(method, self.host, path, payload_sha256)}
         all_headers["Host"] = all_headers.pop("host")
         for attempt in (0, 1):
-            try:
-                conn = self._idle.pop()
-                reused = True
-            except IndexError:
-                conn, reused = self._connect(), False
+            idle = self._take_idle() if attempt == 0 else None  # a second try is on a new connection
+            reused = idle is not None
+            conn = idle if idle is not None else self._connect()
             try:
                 conn.request(method, path, body=body, headers=all_headers)
                 if conn.sock is not None:
@@ -137,7 +135,10 @@ class DirectS3:
             except (OSError, http.client.HTTPException) as e:
                 conn.close()
                 if reused and attempt == 0:
-                    continue  # the store closed an idle connection: once more on a fresh one
+                    # The store closed an idle connection; the others idled as long: drop them too,
+                    # and send this once more on a fresh one.
+                    self.close()
+                    continue
                 self._fall_back(f"{method} failed", repr(e))
             if resp.will_close or len(self._idle) >= MAX_IDLE:
                 conn.close()
@@ -145,6 +146,12 @@ class DirectS3:
                 self._idle.append(conn)
             return resp.status, data
         raise AssertionError("unreachable")
+
+    def _take_idle(self) -> http.client.HTTPConnection | None:
+        try:
+            return self._idle.pop()
+        except IndexError:
+            return None
 
     def _fall_back(self, why: str, detail: str = "") -> NoReturn:
         """Hand this request to boto3; a warning the first time each kind of reason is met, then at debug."""

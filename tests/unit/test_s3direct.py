@@ -78,6 +78,20 @@ def test_a_connection_closed_while_idle_is_replaced(store: BlobStore) -> None:
     assert direct.get("blobs/bb/k", 0, 5) == b"second"
 
 
+def test_several_stale_connections_cost_one_retry(store: BlobStore) -> None:
+    direct = store.direct
+    assert direct is not None
+    stale = [direct._connect() for _ in range(4)]
+    for c in stale:
+        c.connect()
+        assert c.sock is not None
+        c.sock.close()  # all idled as long, all closed by the store
+    direct._idle.extend(stale)
+    direct.put("blobs/bb/many", b"on a fresh connection")  # no Fallback: the retry does not take another stale one
+    assert direct.get("blobs/bb/many", 0, 1) == b"on"
+    assert len(direct._idle) == 1  # the stale ones are gone, the fresh one kept
+
+
 def test_anything_unusual_goes_through_boto3(store: BlobStore, weed: PrivateS3) -> None:
     wrong = DirectS3(
         weed.endpoint,
