@@ -234,7 +234,7 @@ def run(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
         mean = {k: sum(c[k] for _, c in samples) / len(samples) for k in keys}
         return fmt_cores(mean)
 
-    workers = granian or "Reflex's default (2 x CPUs + 1)"
+    workers = granian or f"PCS's default with Redis, one per CPU ({os.cpu_count()})"
     what = f"{files:,} x {size / 1024:g} KiB, {conc} concurrent clients of {users} account(s)"
     small_a, small_b = rate(small["a"], files), rate(small["b"], files)
     rows: list[dict[str, Any]] = [

@@ -311,6 +311,7 @@ def run_sqlite(stack: Stack, api: Api, email: str, entries: int, dirs: int, reps
         s3_endpoint=stack.s3_endpoint,
         s3_access_key=stack.access_key,
         s3_secret_key=stack.secret_key,
+        audit_stdout=False,  # the table is the output, not each change's audit line
     )
     core = build_core(settings)
     conn = sqlite3.connect(stack.db_path, check_same_thread=False)
@@ -376,6 +377,7 @@ def run_postgres(
             s3_endpoint=stack.s3_endpoint,
             s3_access_key=stack.access_key,
             s3_secret_key=stack.secret_key,
+            audit_stdout=False,  # the table is the output, not each change's audit line
         )
         core = build_core(settings)
         user = accounts.create_user(core, f"bench-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16))

@@ -46,6 +46,7 @@ def _core(stack: Stack) -> Core:
             s3_endpoint=stack.s3_endpoint,
             s3_access_key=stack.access_key,
             s3_secret_key=stack.secret_key,
+            audit_stdout=False,  # the table is the output, not each change's audit line
         )
     )
 

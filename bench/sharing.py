@@ -97,6 +97,7 @@ def run_shared_listing(stack: Stack, api: Api, email: str, entries: int, reps: i
         s3_endpoint=stack.s3_endpoint,
         s3_access_key=stack.access_key,
         s3_secret_key=stack.secret_key,
+        audit_stdout=False,  # the table is the output, not each change's audit line
     )
     core = build_core(settings)
     try:

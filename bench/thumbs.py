@@ -115,6 +115,7 @@ def run(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
                 s3_secret_key=s3.secret_key,
                 s3_bucket="pcs-bench",
                 jobs_workers=workers,
+                audit_stdout=False,  # the table is the output, not each upload's audit line
             )
             core = build_core(settings)
             try:
