@@ -92,14 +92,21 @@ def test_several_stale_connections_cost_one_retry(store: BlobStore) -> None:
     assert len(direct._idle) == 1  # the stale ones are gone, the fresh one kept
 
 
-def test_anything_unusual_goes_through_boto3(store: BlobStore, weed: PrivateS3) -> None:
-    wrong = DirectS3(
+@pytest.fixture
+def wrong(store: BlobStore, weed: PrivateS3) -> Iterator[DirectS3]:
+    """A direct client with the wrong secret: the store refuses every request it signs."""
+    client = DirectS3(
         weed.endpoint,
         store.bucket,
         Signer("us-east-1", Credentials(weed.access_key, "not-the-secret")),
         sign_payload=False,
         ca_file=None,
     )
+    yield client
+    client.close()
+
+
+def test_anything_unusual_goes_through_boto3(store: BlobStore, wrong: DirectS3) -> None:
     with pytest.raises(Fallback):
         wrong.put("blobs/cc/k", b"data")
     with pytest.raises(Fallback):
@@ -140,16 +147,7 @@ def test_a_signed_payload_is_hashed_once(store: BlobStore, weed: PrivateS3) -> N
     signed.close()
 
 
-def test_each_kind_of_fallback_is_a_warning_once(
-    store: BlobStore, weed: PrivateS3, caplog: pytest.LogCaptureFixture
-) -> None:
-    wrong = DirectS3(
-        weed.endpoint,
-        store.bucket,
-        Signer("us-east-1", Credentials(weed.access_key, "not-the-secret")),
-        sign_payload=False,
-        ca_file=None,
-    )
+def test_each_kind_of_fallback_is_a_warning_once(wrong: DirectS3, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("DEBUG", logger="pcs_app.adapters.s3direct"):
         for _ in range(2):
             for call in (lambda: wrong.put("blobs/ee/k", b"x"), lambda: wrong.get("blobs/ee/k", 0, 0)):
@@ -157,4 +155,3 @@ def test_each_kind_of_fallback_is_a_warning_once(
                     call()
     levels = [r.levelname for r in caplog.records if r.name == "pcs_app.adapters.s3direct"]
     assert levels == ["WARNING", "WARNING", "DEBUG", "DEBUG"]
-    wrong.close()
