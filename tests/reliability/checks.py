@@ -18,26 +18,29 @@ FINDING = re.compile(r"^(missing_object|orphan_object|refcount|used_bytes|no_con
 
 
 def s3_quiet(s3: Any, bucket: str, quiet: float, most: float = 30.0) -> None:
-    """Wait until no unfinished multipart upload has changed for ``quiet`` seconds.
+    """Wait until nothing in the bucket has changed for ``quiet`` seconds: no object, no unfinished
+    multipart upload or part of one.
 
-    A killed API leaves parts in flight: SeaweedFS still stores a part whose bytes had all been
-    sent, up to a second or so after the kill. A `pcs fsck` that starts before that part lands
-    rightly takes the upload for a live one (its newest part is younger than the grace period;
-    here 0 s) and leaves it. Real deployments have a grace period of an hour for this; the test,
-    which judges right after the crash, waits for S3 to settle instead (S3 times are whole
-    seconds, hence the extra second)."""
+    A killed API leaves requests in flight: SeaweedFS still stores an object or a part whose bytes
+    had all been sent, up to a second or so after the kill. A `pcs fsck --repair` that lists the
+    bucket before it lands cannot see it (an object), or rightly takes the upload for a live one
+    (a part: its newest part is younger than the grace period; here 0 s) and leaves it; the check
+    after the repair then finds an orphan. Real deployments have a grace period of an hour for
+    this; the test, which judges right after the crash, waits for S3 to settle instead (S3 times
+    are whole seconds, hence the extra second). The crash test's bucket holds a few dozen objects."""
     deadline = time.monotonic() + most
     while time.monotonic() < deadline:
-        newest: datetime | None = None
+        stamps: list[datetime] = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            stamps += [o["LastModified"] for o in page.get("Contents", [])]
         for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []):
-            stamps = [u["Initiated"]]
+            stamps.append(u["Initiated"])
             try:
                 parts = s3.list_parts(Bucket=bucket, Key=u["Key"], UploadId=u["UploadId"])
                 stamps += [p["LastModified"] for p in parts.get("Parts", [])]
             except s3.exceptions.NoSuchUpload:
                 continue
-            newest = max([*stamps, newest] if newest else stamps)
-        if newest is None or (datetime.now(UTC) - newest).total_seconds() > quiet + 1:
+        if not stamps or (datetime.now(UTC) - max(stamps)).total_seconds() > quiet + 1:
             return
         time.sleep(0.2)
 
