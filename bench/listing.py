@@ -27,7 +27,6 @@ from pcs_app.models import FILE, FOLDER, Node, User, new_id
 from pcs_app.services import accounts, tree
 from pcs_app.services.core import Core
 from pcs_app.services.names import name_key
-from pcs_app.settings import Settings
 from pcs_app.wiring import build_core
 
 from .common import Row, Section, log, percentile
@@ -305,14 +304,7 @@ def run_sqlite(stack: Stack, api: Api, email: str, entries: int, dirs: int, reps
     )
     t_start = time.perf_counter()
     folder_id = api.mkdir(api.root_id, "bench-listing")
-    settings = Settings(
-        data_dir=stack.data_dir,
-        database_url=f"sqlite:///{stack.db_path}",
-        s3_endpoint=stack.s3_endpoint,
-        s3_access_key=stack.access_key,
-        s3_secret_key=stack.secret_key,
-        audit_stdout=False,  # the table is the output, not each change's audit line
-    )
+    settings = stack.settings()
     core = build_core(settings)
     conn = sqlite3.connect(stack.db_path, check_same_thread=False)
     try:
@@ -371,14 +363,7 @@ def run_postgres(
     conn: Any = None
     try:
         upgrade(url.render_as_string(hide_password=False))
-        settings = Settings(
-            data_dir=work / "pg",
-            database_url=url.render_as_string(hide_password=False),
-            s3_endpoint=stack.s3_endpoint,
-            s3_access_key=stack.access_key,
-            s3_secret_key=stack.secret_key,
-            audit_stdout=False,  # the table is the output, not each change's audit line
-        )
+        settings = stack.settings(data_dir=work / "pg", database_url=url.render_as_string(hide_password=False))
         core = build_core(settings)
         user = accounts.create_user(core, f"bench-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(16))
         folder_id = tree.create_folder(core, user, user.root_id, "bench-listing").id

@@ -25,7 +25,6 @@ from pcs_app.models import FILE, Blob, Node, User, Version, new_id
 from pcs_app.services.core import Core
 from pcs_app.services.gc import collect_garbage
 from pcs_app.services.names import name_key
-from pcs_app.settings import Settings
 from pcs_app.wiring import build_core
 
 from .common import Row, Section, log, median, percentile, timed
@@ -39,16 +38,7 @@ OBJECT_SIZE = 4096
 
 
 def _core(stack: Stack) -> Core:
-    return build_core(
-        Settings(
-            data_dir=stack.data_dir,
-            database_url=f"sqlite:///{stack.db_path}",
-            s3_endpoint=stack.s3_endpoint,
-            s3_access_key=stack.access_key,
-            s3_secret_key=stack.secret_key,
-            audit_stdout=False,  # the table is the output, not each change's audit line
-        )
-    )
+    return build_core(stack.settings())
 
 
 def _user_id(core: Core, email: str) -> int:

@@ -13,7 +13,6 @@ from sqlmodel import select
 
 from pcs_app.models import User
 from pcs_app.services.core import Core
-from pcs_app.settings import Settings
 from pcs_app.wiring import build_core
 
 from .common import MB, Row, Section, log, median, percentile, timed
@@ -91,14 +90,7 @@ def run_shared_listing(stack: Stack, api: Api, email: str, entries: int, reps: i
         "the owner listing the same pages over HTTP, same run",
     )
     folder = api.mkdir(api.root_id, "bench-shared-listing")
-    settings = Settings(
-        data_dir=stack.data_dir,
-        database_url=f"sqlite:///{stack.db_path}",
-        s3_endpoint=stack.s3_endpoint,
-        s3_access_key=stack.access_key,
-        s3_secret_key=stack.secret_key,
-        audit_stdout=False,  # the table is the output, not each change's audit line
-    )
+    settings = stack.settings()
     core = build_core(settings)
     try:
         with core.db.read() as s:

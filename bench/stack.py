@@ -19,6 +19,7 @@ import httpx
 from botocore.config import Config
 
 from pcs_app.adapters.seaweed import free_port
+from pcs_app.settings import Settings
 
 from .common import log
 
@@ -42,6 +43,19 @@ class Stack:
     @property
     def db_path(self) -> Path:
         return self.data_dir / "pcs.db"
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Settings for an in-process core on this stack's database and SeaweedFS (``overrides`` win).
+        Such a core writes no audit JSON lines: the benchmark's tables are the output."""
+        fields: dict[str, Any] = {
+            "data_dir": self.data_dir,
+            "database_url": f"sqlite:///{self.db_path}",
+            "s3_endpoint": self.s3_endpoint,
+            "s3_access_key": self.access_key,
+            "s3_secret_key": self.secret_key,
+            "audit_stdout": False,
+        }
+        return Settings(**(fields | overrides))
 
     def s3_client(self, **config: Any) -> Any:
         """A boto3 S3 client on this stack's SeaweedFS: defaults plus path-style addressing and ``config``."""
