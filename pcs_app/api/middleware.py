@@ -46,8 +46,10 @@ class BodyGuard:
                 too_big = int(length) > JSON_BODY_LIMIT
             except ValueError:
                 too_big = True
-            if too_big:
-                await _error(413, "too_large", "Request bodies here are at most 1 MiB.")(scope, receive, send)
+            if too_big:  # answered unread: the connection cannot carry another request
+                refused = _error(413, "too_large", "Request bodies here are at most 1 MiB.")
+                refused.headers["connection"] = "close"
+                await refused(scope, receive, send)
                 return
         received, finished, started = 0, not has_body, False
 

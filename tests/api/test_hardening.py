@@ -91,6 +91,17 @@ def test_an_upload_refused_before_its_body_leaves_the_connection_usable(stack: S
         assert len(answers) > 1 and head(answers[1])[0] == 200, answers
 
 
+def test_a_json_body_refused_for_its_length_closes_the_connection(stack: Stack, client: Client) -> None:
+    # The 413 comes before the body is read, so the connection cannot carry another request; without
+    # "Connection: close" a keep-alive client sent its next request into a socket the server was closing.
+    req = (
+        f"POST /api/v1/nodes/{client.root_id}/folders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {client.token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {2 * 1024 * 1024}\r\n\r\n"
+    ).encode()
+    status, headers = head(raw(stack, req)[0])
+    assert status == 413 and headers.get("connection", "").lower() == "close", headers
+
+
 def test_cors_allows_only_the_apps_own_origin(stack: Stack, client: Client) -> None:
     own = f"http://localhost:{stack.port}"
     for origin, allowed in ((own, True), ("https://evil.example", False), ("null", False)):
