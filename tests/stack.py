@@ -93,8 +93,10 @@ def private_web_dir(dest: Path) -> Path:
 
 
 def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = None, timeout: float = 180) -> Stack:  # type: ignore[no-untyped-def]
-    port, s3 = free_port(), free_port()
-    weed = ",".join(str(free_port()) for _ in range(4))
+    """``free_port(taken)`` picks each port; ``taken`` keeps the six (and their gRPC neighbours) apart."""
+    taken: set[int] = set()
+    port, s3 = free_port(taken), free_port(taken)
+    weed = ",".join(str(free_port(taken)) for _ in range(4))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")}
     env.update(
         {

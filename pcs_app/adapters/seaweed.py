@@ -61,23 +61,38 @@ def weed_command(
     ]
 
 
+def _ephemeral_start() -> int:
+    """Where the kernel starts handing out ports for outgoing connections and ``bind(0)``."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default; macOS starts at 49152
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def free_port(taken: set[int] | None = None) -> int:
     """A free 127.0.0.1 port whose +10000 neighbour (SeaweedFS's gRPC port) is free too.
 
+    Both lie below the kernel's ephemeral range: a port taken from that range (``bind(0)``) can be
+    handed to any outgoing connection before the server binds it, and ``weed mini`` then moves the
+    service to a port of its own choosing, which can land on one picked here for another service.
     ``taken`` collects ports already handed out, so a caller picking several gets distinct ones.
     """
     taken = taken if taken is not None else set()
+    top = _ephemeral_start() - 10000  # the gRPC neighbour stays below the ephemeral range too
+    rng = secrets.SystemRandom()
     for _ in range(500):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        if port in taken or port + 10000 in taken or port + 10000 >= 65536:
+        port = rng.randrange(10000, top) if top > 10000 else rng.randrange(1024, 55535)
+        if port in taken or port + 10000 in taken or not (_bindable(port) and _bindable(port + 10000)):
             continue
-        with socket.socket() as s2:
-            try:
-                s2.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
         taken.update({port, port + 10000})
         return port
     raise RuntimeError("no free port pair found")

@@ -192,10 +192,10 @@ def _healthy(stack: Stack) -> bool:
         return False
 
 
-def _same_ports(first: Stack) -> Callable[[], int]:
+def _same_ports(first: Stack) -> Callable[[set[int]], int]:
     """A `free_port` for start_stack that hands out FIRST's ports again, in the order it asks for them."""
     ports = iter([first.port, first.s3_port, *map(int, first.env["PCS_WEED_PORTS"].split(","))])
-    return lambda: next(ports)
+    return lambda taken: next(ports)
 
 
 def _log_lines(stack: Stack, needle: str) -> list[str]:
