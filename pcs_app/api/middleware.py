@@ -95,6 +95,8 @@ class ApiPathGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and path.startswith("/api") and any(ord(c) < 32 or ord(c) == 127 for c in path):
-            await _error(404, "not_found", "No API route at that address.")(scope, receive, send)
+            refused = _error(404, "not_found", "No API route at that address.")
+            refused.headers["connection"] = "close"  # any body it came with is left unread
+            await refused(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -91,7 +91,7 @@ def test_an_upload_refused_before_its_body_leaves_the_connection_usable(stack: S
         assert len(answers) > 1 and head(answers[1])[0] == 200, answers
 
 
-def test_a_json_body_refused_for_its_length_closes_the_connection(stack: Stack, client: Client) -> None:
+def test_a_body_refused_unread_closes_the_connection(stack: Stack, client: Client) -> None:
     # The 413 comes before the body is read, so the connection cannot carry another request; without
     # "Connection: close" a keep-alive client sent its next request into a socket the server was closing.
     req = (
@@ -100,6 +100,14 @@ def test_a_json_body_refused_for_its_length_closes_the_connection(stack: Stack, 
     ).encode()
     status, headers = head(raw(stack, req)[0])
     assert status == 413 and headers.get("connection", "").lower() == "close", headers
+    # A path no route can take (a newline in it) is answered in JSON, also unread, also closing.
+    req = (
+        f"POST /api/v1/nodes/a%0Ab/folders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {client.token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+    ).encode()
+    answer = raw(stack, req)[0]
+    status, headers = head(answer)
+    assert status == 404 and b'"not_found"' in answer and headers.get("connection", "").lower() == "close", answer
 
 
 def test_cors_allows_only_the_apps_own_origin(stack: Stack, client: Client) -> None:
