@@ -135,6 +135,37 @@ def test_details_from_the_toolbar_and_the_context_menu(context: BrowserContext, 
     expect(dialog.locator("#details-links")).to_have_text("No active links")
 
 
+def test_the_open_panel_follows_changes_made_elsewhere(context: BrowserContext, base_url: str) -> None:
+    """Another device renames the file, uploads a new version, revokes its link and shares it with one
+    more person: the open panel shows each at once; trashed there, the panel closes with a word why."""
+    w = world(base_url)
+    newcomer, _nt, _nr = api_user(base_url)
+    page = signed_in(context, base_url, w.token, f"/files/{w.year}")
+    expect(row(page, "plan.txt")).to_be_visible()
+    open_details(page, "plan.txt")
+    dialog = page.locator("#details-dialog")
+    expect(dialog.locator("#details-versions")).to_have_text("2")
+    with api(base_url, w.token) as c:
+        assert c.patch(f"/api/v1/nodes/{w.file}", json={"name": "plan-final.txt"}).status_code == 200
+        expect(dialog.locator("#details-name")).to_have_text("plan-final.txt", timeout=5_000)
+        expect(dialog.locator("#details-path")).to_have_text("My files / Projects / 2024 / plan-final.txt")
+        r = c.put(f"/api/v1/nodes/{w.year}/files", params={"name": "plan-final.txt"}, content=b"3" * 2048)
+        assert r.status_code == 201, r.text  # a new version of the same file
+        expect(dialog.locator("#details-versions")).to_have_text("3", timeout=5_000)
+        expect(dialog.locator("#details-size")).to_have_text("2.0 KiB (2,048 bytes)")
+        link = c.get(f"/api/v1/nodes/{w.file}/links").json()[0]["id"]
+        assert c.delete(f"/api/v1/links/{link}").status_code == 204
+        expect(dialog.locator("#details-links")).to_have_text("No active links", timeout=5_000)
+        assert c.post(f"/api/v1/nodes/{w.file}/grants", json={"email": newcomer, "role": "viewer"}).status_code == 201
+        expect(dialog.locator("#details-sharing")).to_contain_text(newcomer + " · Viewer", timeout=5_000)
+        # A folder above renamed: the path follows.
+        assert c.patch(f"/api/v1/nodes/{w.projects}", json={"name": "Work"}).status_code == 200
+        expect(dialog.locator("#details-path")).to_have_text("My files / Work / 2024 / plan-final.txt", timeout=5_000)
+        assert c.delete(f"/api/v1/nodes/{w.file}").status_code == 200
+    expect(dialog).to_have_count(0, timeout=5_000)
+    expect(page.get_by_text("“plan-final.txt” is no longer there.")).to_be_visible()
+
+
 def test_a_recipient_sees_the_owner_and_their_role_and_a_forged_id_is_not_found(
     context: BrowserContext, base_url: str
 ) -> None:

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from pcs_app.models import FOLDER, Change, User
 from pcs_app.services import sharing
 from pcs_app.services.errors import PCSError
 from pcs_app.services.sharing import Details
 from pcs_app.services.units import human_size
 
+from .. import live
 from ..format import count_of, when_exact
 from .base import Events, core, run
 from .selection import SelectionState
@@ -91,28 +93,70 @@ class DetailsState(SelectionState):
     def set_details_open(self, is_open: bool) -> None:
         self.details_open = is_open
 
+    _details_gen: int = 0  # bumped to stop the previous panel's live loop
+
+    async def _details_of(self, user: User, target: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+        async with self:
+            tz = self.details_tz
+        d = await run(sharing.details, core(), user, target)
+        return details_view(d, tz), [person_row(v, d.node.id) for v in d.people]
+
     @rx.event(background=True)
     async def open_details(self, item_id: str = "") -> Events:
-        """Open the panel for ``item_id`` (or the one selected item); an id the user may not read
-        answers the gate's own error, as a toast."""
+        """Open the panel for ``item_id`` (or the one selected item), then follow the feed while it is
+        open: a rename, a new version, a share or a link made in another tab or by a collaborator shows
+        at once. An id the user may not read answers the gate's own error, as a toast."""
         async with self:
             one = len(self.selected) == 1 and not self.all_mode
             target = item_id or (self.selected[0] if one else "")
-            tz = self.details_tz
             self.details_id = target
+            self._details_gen += 1
+            gen, token = self._details_gen, self.router.session.client_token
         if not target:
             return
         user = await self._user()
         if user is None:
             return
         try:
-            d = await run(sharing.details, core(), user, target)
+            view, people = await self._details_of(user, target)
         except PCSError as e:
             yield rx.toast.error(e.message)
             return
-        view = details_view(d, tz)
-        people = [person_row(v, d.node.id) for v in d.people]
         async with self:
             if self.details_id != target:
                 return  # another item was asked for meanwhile
             self.details, self.details_people, self.details_open = view, people, True
+        yield
+
+        async def still() -> bool:
+            async with self:
+                return self._details_gen == gen and self.details_open and live.connected(token)
+
+        async for page in live.follow(core(), user, still):
+            if not any(_touches(c, target) for c in page.changes):
+                continue
+            try:
+                view, people = await self._details_of(user, target)
+            except PCSError:  # gone (trashed, deleted, unshared): the panel has nothing left to show
+                async with self:
+                    if self._details_gen == gen:
+                        self.details_open = False
+                yield rx.toast.info(f"“{view['name']}” is no longer there.")
+                return
+            async with self:
+                if self._details_gen != gen:
+                    return
+                self.details, self.details_people = view, people
+            yield
+
+
+def _touches(c: Change, target: str) -> bool:
+    """Whether a change can alter the panel of ``target``: the item itself, an entry of it (a folder's
+    count), a folder's rename or move (the path), or any share or link (people and links come through
+    folders above too)."""
+    return (
+        c.node_id == target
+        or c.parent_id == target
+        or (c.node_kind == FOLDER and c.kind in ("renamed", "moved"))
+        or c.kind in (sharing.SHARED, sharing.UNSHARED, sharing.LINK_CHANGE)
+    )
