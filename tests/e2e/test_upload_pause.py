@@ -140,6 +140,11 @@ def test_pause_holds_single_uploads_and_batches_and_resume_sends_each_file_once(
     # From laptop width the open panel leaves the Size and Modified columns in view beside it.
     shown, under = page.evaluate(UNDER_PANEL_JS)
     assert shown > 0 and under == [], (shown, under)
+    # ...while the band of column names keeps its full width: its rule meets the toolbar's edge.
+    head, band = page.evaluate(
+        "() => ['.pcs-vhead', '.pcs-sticky'].map((s) => document.querySelector(s).getBoundingClientRect().right)"
+    )
+    assert abs(head - band) <= 1, (head, band)
     page.screenshot(path=str(artifacts / "upload-paused-1440.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     settled(page)
