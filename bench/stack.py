@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,6 +90,31 @@ class Stack:
             self.proc.wait(10)
 
 
+def private_web_dir(dest: Path) -> Path:
+    """A copy of the checkout's Reflex frontend project (``.web``) for one stack (or cluster) alone.
+
+    The instances build the frontend at start and bake the backend address (REFLEX_API_URL) into it;
+    in the checkout's shared ``.web`` any other stack started from this checkout would rebuild it with
+    its own address under our running instances (and ours under it). node_modules is hard-linked.
+    """
+    src = ROOT / ".web"
+    dest.mkdir(parents=True, exist_ok=True)
+    if not src.is_dir():
+        return dest  # Reflex initialises it (installs the frontend packages) on the first start
+    for item in src.iterdir():
+        target = dest / item.name
+        if item.name == "build" or target.exists():
+            continue
+        if item.name == "node_modules":
+            if subprocess.run(["cp", "-al", str(item), str(target)], capture_output=True).returncode != 0:
+                shutil.copytree(item, target, symlinks=True)
+        elif item.is_dir():
+            shutil.copytree(item, target, symlinks=True)
+        else:
+            shutil.copy2(item, target)
+    return dest
+
+
 def _env(data_dir: Path, port: int, s3_port: int, weed: list[int], extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")}
     dropped = sorted(k for k in os.environ if k.startswith("PCS_"))
@@ -107,6 +133,11 @@ def _env(data_dir: Path, port: int, s3_port: int, weed: list[int], extra: dict[s
             **extra,
         }
     )
+    if (ROOT / ".web" / "node_modules").is_dir() and "REFLEX_WEB_WORKDIR" not in env:
+        # The frontend is built with this stack's port in it: in a copy of its own, so another stack
+        # (the PostgreSQL one, a test run from this checkout) never rebuilds it under this one.
+        web = private_web_dir(data_dir.parent / f"{data_dir.name}-web")
+        env.update({"REFLEX_WEB_WORKDIR": str(web), "REFLEX_STATES_WORKDIR": str(web.parent / f"{web.name}-states")})
     return env
 
 

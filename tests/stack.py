@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from bench.stack import private_web_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,31 +66,6 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
-
-
-def private_web_dir(dest: Path) -> Path:
-    """A copy of the checkout's Reflex frontend project (``.web``) for one stack (or cluster) alone.
-
-    The instances build the frontend at start and bake the backend address (REFLEX_API_URL) into it;
-    in the checkout's shared ``.web`` any other stack started from this checkout would rebuild it with
-    its own address under our running instances (and ours under it). node_modules is hard-linked.
-    """
-    src = ROOT / ".web"
-    dest.mkdir(parents=True, exist_ok=True)
-    if not src.is_dir():
-        return dest  # Reflex initialises it (installs the frontend packages) on the first start
-    for item in src.iterdir():
-        target = dest / item.name
-        if item.name == "build" or target.exists():
-            continue
-        if item.name == "node_modules":
-            if subprocess.run(["cp", "-al", str(item), str(target)], capture_output=True).returncode != 0:
-                shutil.copytree(item, target, symlinks=True)
-        elif item.is_dir():
-            shutil.copytree(item, target, symlinks=True)
-        else:
-            shutil.copy2(item, target)
-    return dest
 
 
 def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = None, timeout: float = 180) -> Stack:  # type: ignore[no-untyped-def]
