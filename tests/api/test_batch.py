@@ -240,6 +240,11 @@ def test_bad_requests_are_refused_whole(client: Client) -> None:
     assert r.status_code == 400 and r.json()["saved"] == 0  # the cut part is not a whole file
     r = send(client, "A" * 16, [("file", "a.txt", b"a")])
     assert r.status_code == 404
+    # A part whose header never ends is refused (the multipart parser's own header limit), not held whole.
+    ctype, body = multipart([("file", "head.txt", b"h")])
+    endless = body.replace(b"Content-Type:", b"X-Pad: " + b"p" * 200_000 + b"\r\nContent-Type:", 1)
+    r = client.post(f"/api/v1/nodes/{folder}/batch", content=endless, headers={"content-type": ctype})
+    assert r.status_code == 400 and "header" in r.json()["message"].lower() and r.json()["saved"] == 0, r.text
     assert tree(client, folder) == {"a.txt": b"a"}  # the file before the late manifest was saved
 
 
