@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from pcs_app.services.errors import PCSError
+from pcs_app.services.errors import InvalidName, PCSError
+from pcs_app.services.names import NAME_PATTERN, validate_name
 from pcs_app.wiring import get_core
 
 from .deps import request_context
@@ -131,6 +132,11 @@ def create_api() -> FastAPI:
         first = errs[0] if errs else {}
         loc: list[object] = list(first.get("loc", ()))
         where = ".".join(str(p) for p in loc if p != "body")
+        if first.get("type") == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == NAME_PATTERN:
+            try:  # a name: say what is wrong with it, as the services do, not which pattern it missed
+                validate_name(first.get("input"))
+            except InvalidName as e:
+                return error_body(400, e.code, f"{where}: {e.message}" if where else e.message)
         text = str(first.get("msg", "Invalid request."))
         msg = f"{where}: {text}" if where else text
         return error_body(400, "invalid_input", msg)
