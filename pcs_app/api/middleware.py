@@ -14,8 +14,10 @@ JSON_BODY_LIMIT = 1024 * 1024
 STREAMED_SUFFIXES = ("/files", "/batch")
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": code, "message": message}, status_code=status)
+def _error(status: int, code: str, message: str, *, close: bool = False) -> JSONResponse:
+    """``close``: answered with the request body unread, so the connection cannot carry another request."""
+    headers = {"connection": "close"} if close else None
+    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
 class _TooLarge(Exception):
@@ -46,10 +48,10 @@ class BodyGuard:
                 too_big = int(length) > JSON_BODY_LIMIT
             except ValueError:
                 too_big = True
-            if too_big:  # answered unread: the connection cannot carry another request
-                refused = _error(413, "too_large", "Request bodies here are at most 1 MiB.")
-                refused.headers["connection"] = "close"
-                await refused(scope, receive, send)
+            if too_big:
+                await _error(413, "too_large", "Request bodies here are at most 1 MiB.", close=True)(
+                    scope, receive, send
+                )
                 return
         received, finished, started = 0, not has_body, False
 
@@ -95,8 +97,6 @@ class ApiPathGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and path.startswith("/api") and any(ord(c) < 32 or ord(c) == 127 for c in path):
-            refused = _error(404, "not_found", "No API route at that address.")
-            refused.headers["connection"] = "close"  # any body it came with is left unread
-            await refused(scope, receive, send)
+            await _error(404, "not_found", "No API route at that address.", close=True)(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -80,6 +80,7 @@ class DetailsState(SelectionState):
     details: rx.Field[dict[str, str]] = rx.field(default_factory=lambda: dict.fromkeys(KEYS, ""))
     details_people: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
     details_tz: rx.Field[int] = rx.field(0)
+    _details_gen: int = 0  # bumped to stop the previous panel's live loop
 
     @rx.event
     def set_details_tz(self, minutes: int | str) -> None:
@@ -92,8 +93,6 @@ class DetailsState(SelectionState):
     @rx.event
     def set_details_open(self, is_open: bool) -> None:
         self.details_open = is_open
-
-    _details_gen: int = 0  # bumped to stop the previous panel's live loop
 
     async def _details_of(self, user: User, target: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         async with self:
@@ -139,9 +138,11 @@ class DetailsState(SelectionState):
                 view, people = await self._details_of(user, target)
             except PCSError:  # gone (trashed, deleted, unshared): the panel has nothing left to show
                 async with self:
-                    if self._details_gen == gen:
+                    mine = self._details_gen == gen
+                    if mine:
                         self.details_open = False
-                yield rx.toast.info(f"“{view['name']}” is no longer there.")
+                if mine:
+                    yield rx.toast.info(f"“{view['name']}” is no longer there.")
                 return
             async with self:
                 if self._details_gen != gen:
