@@ -14,7 +14,7 @@ from sqlalchemy import event, update
 from sqlmodel import col, select
 
 from pcs_app.models import Blob, Node, User, Version, utcnow
-from pcs_app.services import accounts, content, tree
+from pcs_app.services import accounts, content, gc, tree
 from pcs_app.services.content.versions import Kept, thin
 from pcs_app.services.core import Core
 from pcs_app.services.errors import NotFound, QuotaExceeded
@@ -203,6 +203,49 @@ def test_gc_reclaims_what_nothing_refers_to_and_nothing_else(own_core: Core) -> 
     assert report.blobs_deleted == 1 and report.bytes_freed >= 7000
     assert read(core, user, keep.id) == b"k" * 5000
     assert fsck(core).clean
+
+
+def test_gc_deletes_dead_blobs_batch_by_batch_and_stops_at_a_failed_delete(
+    own_core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch's objects are deleted while the next batch's rows are; every row and object goes,
+    and a delete S3 refuses stops the collection with its error (the rows before it are gone, their
+    objects are then only orphans for the sweep)."""
+    core = own_core
+    monkeypatch.setattr(gc, "BATCH", 3)
+
+    def dead(prefix: str, n: int) -> list[str]:
+        keys = [f"blobs/{prefix}/{i:02d}" for i in range(n)]
+        with core.db.write() as s:
+            for k in keys:
+                s.add(Blob(sha256=hashlib.sha256(k.encode()).hexdigest(), size=2, s3_key=k, refcount=0))
+        for k in keys:
+            core.blobs.put_bytes(k, b"xx")
+        return keys
+
+    dead("gca", 10)
+    report = collect_garbage(core, orphans=False)
+    assert report.blobs_deleted == 10 and report.bytes_freed == 20
+    assert list(core.blobs.objects("blobs/gca/")) == []
+    keys = dead("gcb", 10)
+    real, calls = core.blobs.delete_many, []
+
+    def refusing(batch: list[str]) -> None:
+        calls.append(batch)
+        if len(calls) == 2:
+            raise RuntimeError("S3 refused the delete")
+        real(batch)
+
+    monkeypatch.setattr(core.blobs, "delete_many", refusing)
+    with pytest.raises(RuntimeError, match="refused"):
+        collect_garbage(core, orphans=False)
+    assert calls[0] == keys[:3] and calls[1] == keys[3:6] and len(calls) <= 3  # stopped within the deletes in flight
+    with core.db.read() as s:
+        rows = set(s.exec(select(Blob.s3_key).where(col(Blob.s3_key).like("blobs/gcb/%"))).all())
+    assert set(keys[:6]).isdisjoint(rows)
+    monkeypatch.setattr(core.blobs, "delete_many", real)
+    collect_garbage(Core(core.settings.model_copy(update={"gc_grace_seconds": -60}), core.db, core.blobs, core.broker))
+    assert list(core.blobs.objects("blobs/gcb/")) == [] and fsck(core).clean
 
 
 def test_gc_never_deletes_a_blob_an_upload_is_taking_back(own_core: Core) -> None:
