@@ -67,8 +67,8 @@ def collect_garbage(core: Core, *, orphans: bool = True) -> GCReport:
 def _dead_blobs(core: Core, report: GCReport) -> None:
     """Blobs whose last reference went away: the row first (only while still unreferenced, in the
     same statement), then the object, a thousand at a time. Up to DELETES_IN_FLIGHT DeleteObjects
-    requests run while the next thousand rows are found and deleted (S3 answers them side by side;
-    one after another they were most of the time). Rows always go first, so a crash in between
+    requests run side by side while the next thousand rows are found and deleted: sent one after
+    another, they took most of the collection's time. Rows always go first, so a crash in between
     leaves only objects no row knows, which the daily sweep removes."""
     last = 0
     in_flight: list[Future[None]] = []

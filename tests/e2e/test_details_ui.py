@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.e2e.helpers import api_user, row, select, settled, signed_in
 from tests.e2e.test_browser_scale import low_contrast
@@ -58,6 +58,14 @@ def open_details(page: Page, name: str) -> None:
     select(page, name)
     page.click("#details-selected")
     expect(page.locator("#details-dialog")).to_be_visible(timeout=10_000)
+
+
+def plan_details(context: BrowserContext, base_url: str, token: str, w: World) -> tuple[Page, Locator]:
+    """plan.txt's folder opened by the holder of ``token``, and plan.txt's details panel open on it."""
+    page = signed_in(context, base_url, token, f"/files/{w.year}")
+    expect(row(page, "plan.txt")).to_be_visible()
+    open_details(page, "plan.txt")
+    return page, page.locator("#details-dialog")
 
 
 def expect_file_details(page: Page, w: World) -> None:
@@ -140,10 +148,7 @@ def test_the_open_panel_follows_changes_made_elsewhere(context: BrowserContext, 
     more person: the open panel shows each at once; trashed there, the panel closes with a word why."""
     w = world(base_url)
     newcomer, _nt, _nr = api_user(base_url)
-    page = signed_in(context, base_url, w.token, f"/files/{w.year}")
-    expect(row(page, "plan.txt")).to_be_visible()
-    open_details(page, "plan.txt")
-    dialog = page.locator("#details-dialog")
+    page, dialog = plan_details(context, base_url, w.token, w)
     expect(dialog.locator("#details-versions")).to_have_text("2")
     with api(base_url, w.token) as c:
         assert c.patch(f"/api/v1/nodes/{w.file}", json={"name": "plan-final.txt"}).status_code == 200
@@ -171,10 +176,7 @@ def test_a_recipient_sees_the_owner_and_their_role_and_a_forged_id_is_not_found(
 ) -> None:
     w = world(base_url)
     _stranger, _st, stranger_root = api_user(base_url)
-    page = signed_in(context, base_url, w.editor_token, f"/files/{w.year}")
-    expect(row(page, "plan.txt")).to_be_visible()
-    open_details(page, "plan.txt")
-    dialog = page.locator("#details-dialog")
+    page, dialog = plan_details(context, base_url, w.editor_token, w)
     expect(dialog.locator("#details-path")).to_have_text("Shared with me / Projects / 2024 / plan.txt")
     expect(dialog.locator("#details-versions")).to_have_text("2")
     expect(dialog.locator("#details-sharing")).to_contain_text("Shared with you by " + w.owner)
