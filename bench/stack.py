@@ -115,6 +115,16 @@ def private_web_dir(dest: Path) -> Path:
     return dest
 
 
+def private_web_env(data_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """Reflex's work folders for a stack on ``data_dir``: a ``.web`` of its own beside it, so another
+    stack started from this checkout (a benchmark's second stack, a test run) never rebuilds this one's
+    frontend with its own port. Nothing when ``env`` already names one or the checkout has no frontend yet."""
+    if not (ROOT / ".web" / "node_modules").is_dir() or "REFLEX_WEB_WORKDIR" in env:
+        return {}
+    web = private_web_dir(data_dir.parent / f"{data_dir.name}-web")
+    return {"REFLEX_WEB_WORKDIR": str(web), "REFLEX_STATES_WORKDIR": str(web.parent / f"{web.name}-states")}
+
+
 def _env(data_dir: Path, port: int, s3_port: int, weed: list[int], extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PCS_")}
     dropped = sorted(k for k in os.environ if k.startswith("PCS_"))
@@ -133,11 +143,7 @@ def _env(data_dir: Path, port: int, s3_port: int, weed: list[int], extra: dict[s
             **extra,
         }
     )
-    if (ROOT / ".web" / "node_modules").is_dir() and "REFLEX_WEB_WORKDIR" not in env:
-        # The frontend is built with this stack's port in it: in a copy of its own, so another stack
-        # (the PostgreSQL one, a test run from this checkout) never rebuilds it under this one.
-        web = private_web_dir(data_dir.parent / f"{data_dir.name}-web")
-        env.update({"REFLEX_WEB_WORKDIR": str(web), "REFLEX_STATES_WORKDIR": str(web.parent / f"{web.name}-states")})
+    env.update(private_web_env(data_dir, env))
     return env
 
 

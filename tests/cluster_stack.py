@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.stack import private_web_dir
 from pcs_app.adapters.seaweed import free_port
-from tests.stack import private_web_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = ROOT / "scripts" / "nginx-cluster.conf.tmpl"

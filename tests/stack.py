@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.stack import private_web_dir
+from bench.stack import private_web_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,11 +90,7 @@ def start_stack(data_dir: Path, free_port, extra_env: dict[str, str] | None = No
             **(extra_env or {}),
         }
     )
-    if (ROOT / ".web" / "node_modules").is_dir() and "REFLEX_WEB_WORKDIR" not in env:
-        # Each stack builds its frontend in its own copy: stacks alive at once (or another checkout's
-        # tests) never serve each other's build.
-        web = private_web_dir(data_dir.parent / f"{data_dir.name}-web")
-        env.update({"REFLEX_WEB_WORKDIR": str(web), "REFLEX_STATES_WORKDIR": str(web.parent / f"{web.name}-states")})
+    env.update(private_web_env(data_dir, env))  # stacks alive at once never serve each other's build
     log = data_dir.parent / f"{data_dir.name}-stack.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
